@@ -1,0 +1,100 @@
+"""TapStack: the serverless API, composed from small components."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from lib.alerting import ALARM_PUBLISHER, AlarmTopic
+from lib.api_monitoring import ApiMonitoring
+from lib.config import ProjectSettings
+from lib.context import StackContext
+from lib.encryption import EncryptionKey
+from lib.naming import Namer
+from lib.python_function import PythonFunction, PythonFunctionArgs
+from lib.rest_api import RestApi
+from lib.tiers import tier_settings
+
+FUNCTION_MEMORY_MB = 512
+FUNCTION_TIMEOUT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class TapStackArgs(ProjectSettings):
+    """The stack's settings: ``environment_suffix`` and ``tags``, plus the shared defaults."""
+
+
+class TapStack(pulumi.ComponentResource):
+    """A REST API in front of one Lambda function, with encrypted logs, alarms and a dashboard."""
+
+    def __init__(
+        self, name: str, args: TapStackArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("tap:stack:TapStack", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tier = tier_settings(args.environment_suffix)
+        ctx = StackContext(
+            namer=Namer(args.project, args.environment_suffix),
+            tags=args.resource_tags,
+            region=args.region,
+            account_id=aws.get_caller_identity_output().account_id,
+        )
+
+        key = EncryptionKey(
+            f"{name}-key",
+            ctx,
+            purpose="api",
+            deletion_window_days=tier.kms_deletion_window_days,
+            service_principals=[f"logs.{args.region}.amazonaws.com", ALARM_PUBLISHER],
+            opts=child,
+        )
+        alarm_topic = AlarmTopic(
+            f"{name}-alarms", ctx, kms_key_arn=key.arn, email=args.alarm_email, opts=child
+        )
+        function = PythonFunction(
+            f"{name}-api",
+            ctx,
+            PythonFunctionArgs(
+                purpose="api",
+                source="api",
+                handler="handler.handler",
+                memory_mb=FUNCTION_MEMORY_MB,
+                timeout_seconds=FUNCTION_TIMEOUT_SECONDS,
+                log_retention_days=tier.log_retention_days,
+                kms_key_arn=key.arn,
+                enable_xray=args.enable_xray,
+                metric_namespace=ctx.namer.metric_namespace(),
+            ),
+            opts=child,
+        )
+        api = RestApi(
+            f"{name}-rest",
+            ctx,
+            function=function.function,
+            tier=tier,
+            kms_key_arn=key.arn,
+            enable_xray=args.enable_xray,
+            opts=child,
+        )
+        monitoring = ApiMonitoring(
+            f"{name}-monitoring",
+            ctx,
+            function=function.function,
+            api=api,
+            tier=tier,
+            alarm_topic_arn=alarm_topic.topic_arn,
+            timeout_seconds=FUNCTION_TIMEOUT_SECONDS,
+            opts=child,
+        )
+
+        self.outputs: dict[str, pulumi.Output] = {
+            "api_url": api.url,
+            "function_name": function.function.name,
+            "function_arn": function.function.arn,
+            "log_group_name": function.log_group.name,
+            "dashboard_name": monitoring.dashboard.dashboard_name,
+            "alarm_topic_arn": alarm_topic.topic_arn,
+        }
+        self.register_outputs(self.outputs)

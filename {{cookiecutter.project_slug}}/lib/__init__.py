@@ -1,0 +1,1 @@
+"""Infrastructure components composed by TapStack."""

@@ -1,0 +1,150 @@
+"""AWS-compliant physical names.
+
+Every physical name is built here from the project slug, a short purpose and the environment
+suffix, and is fitted to the limits of the service that receives it. When a name would be too
+long, the project part is shortened and a short hash of the full name keeps it unique, so the
+purpose and the suffix always stay readable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+SUFFIX_PATTERN = re.compile({{ cookiecutter._suffix_pattern | tojson }})
+SUFFIX_RULE = {{ cookiecutter._suffix_rule | tojson }}
+PROJECT_PATTERN = re.compile({{ cookiecutter._slug_pattern | tojson }})
+PROJECT_RULE = {{ cookiecutter._slug_rule | tojson }}
+
+_HASH_LENGTH = 6
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """What one AWS service accepts as a name."""
+
+    max_length: int
+    pattern: str = r"[A-Za-z0-9][A-Za-z0-9-]*"
+    lowercase: bool = False
+    prefix: str = ""
+    separator: str = "-"
+
+
+_LOWER = r"[a-z][a-z0-9-]*[a-z0-9]"
+_LOG = r"[A-Za-z0-9_/.#-]+"
+
+# The limits of every service this project names, in one place.
+NAME_RULES: dict[str, NameRule] = {
+    "s3_bucket": NameRule(63, _LOWER, lowercase=True),
+    "lambda_function": NameRule(64),
+    "iam_role": NameRule(64),
+    "iam_policy": NameRule(128),
+    "alb": NameRule(32, r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"),
+    "target_group": NameRule(32, r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"),
+    "rds_cluster": NameRule(63, r"[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*", lowercase=True),
+    "rds_instance": NameRule(63, r"[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*", lowercase=True),
+    "db_subnet_group": NameRule(255, _LOWER, lowercase=True),
+    "kinesis_stream": NameRule(128),
+    "sns_topic": NameRule(256),
+    "sqs_queue": NameRule(80),
+    "log_group": NameRule(512, _LOG),
+    "dashboard": NameRule(255),
+    "alarm": NameRule(255),
+    "ecs_cluster": NameRule(255),
+    "ecs_service": NameRule(255),
+    "ecs_family": NameRule(255),
+    "security_group": NameRule(255),
+    "secret": NameRule(512, r"[A-Za-z0-9/_+=.@-]+"),
+    "kms_alias": NameRule(256, r"alias/[A-Za-z0-9/_-]+", prefix="alias/"),
+    "api_stage": NameRule(128, r"[A-Za-z0-9_]+", separator="_"),
+    "rest_api": NameRule(1024),
+    "ecr_repository": NameRule(256, _LOWER, lowercase=True),
+    "vpc": NameRule(255),
+    "cloudwatch_namespace": NameRule(255, r"[A-Za-z0-9/_-]+"),
+}
+
+
+class NamingError(ValueError):
+    """A project slug or environment suffix that cannot be part of an AWS name."""
+
+
+def validate_suffix(suffix: str, source: str = "environment suffix") -> str:
+    """Return ``suffix`` if it is safe in every AWS name; else NamingError names ``source``."""
+    if not isinstance(suffix, str) or not SUFFIX_PATTERN.fullmatch(suffix):
+        raise NamingError(f"{source} {suffix!r} must be {SUFFIX_RULE}")
+    return suffix
+
+
+def validate_project(project: str) -> str:
+    """Return ``project`` if it is a valid slug, else raise NamingError."""
+    if not isinstance(project, str) or not PROJECT_PATTERN.fullmatch(project):
+        raise NamingError(f"project slug {project!r} must be {PROJECT_RULE}")
+    return project
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:_HASH_LENGTH]
+
+
+def fit_name(parts: list[str], max_length: int, separator: str = "-") -> str:
+    """Join ``parts`` with ``separator``, shortening them to ``max_length`` if needed.
+
+    The last part (the environment suffix) is always kept whole. The first part (the project) is
+    shortened first, then the parts between; a hash of the full name keeps shortened names
+    distinct, and the same inputs always give the same name.
+    """
+    parts = [part for part in parts if part]
+    full = separator.join(parts)
+    if len(full) <= max_length:
+        return full
+    digest = _digest(full)
+    head, *middle, last = parts
+    room = max_length - len(digest) - len(last) - 2 * len(separator)
+    middle_text = separator.join(middle)
+    head_room = room - len(middle_text) - (len(separator) if middle_text else 0)
+    if head_room >= 1:
+        return separator.join((head[:head_room].rstrip(separator), digest, *middle, last))
+    body = separator.join([head, *middle])[:room].rstrip(separator)
+    return separator.join((body, digest, last))
+
+
+@dataclass(frozen=True)
+class Namer:
+    """Builds the physical name of every resource of one project in one environment."""
+
+    project: str
+    suffix: str
+
+    def __post_init__(self) -> None:
+        validate_project(self.project)
+        validate_suffix(self.suffix)
+
+    def name(self, kind: str, purpose: str, *, region: str | None = None) -> str:
+        """The name for a resource of ``kind`` (a key of NAME_RULES) that serves ``purpose``.
+
+        ``region`` goes before the suffix in globally unique names such as S3 buckets.
+        """
+        rule = NAME_RULES[kind]
+        parts = [self.project, purpose, region or "", self.suffix]
+        if rule.separator != "-":
+            parts = [part.replace("-", rule.separator) for part in parts]
+        name = fit_name(parts, rule.max_length - len(rule.prefix), rule.separator)
+        if rule.lowercase:
+            name = name.lower()
+        name = f"{rule.prefix}{name}"
+        if not re.fullmatch(rule.pattern, name):
+            raise NamingError(f"{kind} name {name!r} does not match {rule.pattern}")
+        return name
+
+    def metric_namespace(self) -> str:
+        """The CloudWatch namespace of this deployment's custom metrics: ``<project>/<suffix>``."""
+        return f"{self.project}/{self.suffix}"
+
+    def log_group(self, service_path: str, resource_name: str) -> str:
+        """A log group name such as ``/aws/lambda/<function name>``."""
+        name = f"/aws/{service_path}/{resource_name}"
+        rule = NAME_RULES["log_group"]
+        if len(name) > rule.max_length or not re.fullmatch(rule.pattern, name):
+            raise NamingError(f"log group name {name!r} is not valid")
+        return name

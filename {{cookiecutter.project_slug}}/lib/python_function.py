@@ -1,0 +1,136 @@
+"""A Python Lambda function with its own role, its own log group and nothing more than it needs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi_aws import iam, lambda_
+
+from lib.context import StackContext
+from lib.iam import assume_role_policy, policy_document, statement
+from lib.log_group import encrypted_log_group
+
+RUNTIME = "python3.13"
+# Pulumi runs the program from the project folder, so asset paths stay relative to it.
+FUNCTIONS_DIR = Path("functions")
+
+
+@dataclass(frozen=True)
+class PythonFunctionArgs:
+    """How one function is built, sized and allowed to act."""
+
+    purpose: str
+    source: str  # a folder under functions/
+    handler: str
+    memory_mb: int
+    timeout_seconds: int
+    log_retention_days: int
+    kms_key_arn: pulumi.Input[str]
+    enable_xray: bool
+    metric_namespace: str
+    log_level: str = "INFO"
+    environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    statements: Sequence[Mapping[str, Any]] = ()
+
+
+class PythonFunction(pulumi.ComponentResource):
+    """The function, its log group (created first, so Lambda never creates one without retention)
+    and an execution role whose inline policy grants exactly what ``args.statements`` add to
+    writing its own logs, traces and metrics."""
+
+    def __init__(
+        self,
+        name: str,
+        ctx: StackContext,
+        args: PythonFunctionArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("tap:compute:PythonFunction", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.function_name = ctx.namer.name("lambda_function", args.purpose)
+        self.log_group = encrypted_log_group(
+            f"{name}-logs",
+            ctx,
+            name=ctx.namer.log_group("lambda", self.function_name),
+            retention_days=args.log_retention_days,
+            kms_key_arn=args.kms_key_arn,
+            opts=child,
+        )
+        self.role = iam.Role(
+            f"{name}-role",
+            name=ctx.namer.name("iam_role", args.purpose),
+            assume_role_policy=assume_role_policy("lambda.amazonaws.com"),
+            tags=ctx.tags,
+            opts=child,
+        )
+        self.role_policy = iam.RolePolicy(
+            f"{name}-policy",
+            name=ctx.namer.name("iam_policy", args.purpose),
+            role=self.role.id,
+            policy=policy_document(self._statements(args)),
+            opts=child,
+        )
+        self.function = lambda_.Function(
+            f"{name}-function",
+            name=self.function_name,
+            runtime=RUNTIME,
+            handler=args.handler,
+            code=pulumi.FileArchive(str(FUNCTIONS_DIR / args.source)),
+            role=self.role.arn,
+            memory_size=args.memory_mb,
+            timeout=args.timeout_seconds,
+            environment=lambda_.FunctionEnvironmentArgs(
+                variables={
+                    "ENVIRONMENT": ctx.suffix,
+                    "REGION": ctx.region,
+                    "FUNCTION_NAME": self.function_name,
+                    "LOG_LEVEL": args.log_level,
+                    "METRIC_NAMESPACE": args.metric_namespace,
+                    **args.environment,
+                }
+            ),
+            tracing_config=lambda_.FunctionTracingConfigArgs(
+                mode="Active" if args.enable_xray else "PassThrough"
+            ),
+            logging_config=lambda_.FunctionLoggingConfigArgs(
+                log_format="JSON", log_group=self.log_group.name
+            ),
+            tags=ctx.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group, self.role_policy]),
+        )
+        self.arn = self.function.arn
+        self.register_outputs(
+            {
+                "function_name": self.function.name,
+                "function_arn": self.function.arn,
+                "log_group_name": self.log_group.name,
+                "role_arn": self.role.arn,
+            }
+        )
+
+    def _statements(self, args: PythonFunctionArgs) -> list[Mapping[str, Any]]:
+        statements: list[Mapping[str, Any]] = [
+            statement(
+                "WriteOwnLogs",
+                ["logs:CreateLogStream", "logs:PutLogEvents"],
+                [pulumi.Output.concat(self.log_group.arn, ":*")],
+            ),
+            statement(
+                "PublishMetricsToOwnNamespace",
+                ["cloudwatch:PutMetricData"],
+                ["*"],
+                condition={"StringEquals": {"cloudwatch:namespace": args.metric_namespace}},
+            ),
+        ]
+        if args.enable_xray:
+            # X-Ray has no resource-level permissions: the resource must be "*".
+            statements.append(
+                statement(
+                    "WriteTraces", ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]
+                )
+            )
+        return statements + list(args.statements)

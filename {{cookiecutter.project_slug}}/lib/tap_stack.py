@@ -1,0 +1,1 @@
+{% include cookiecutter.stack_variant ~ "/lib/tap_stack.py" %}

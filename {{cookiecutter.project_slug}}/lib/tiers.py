@@ -1,0 +1,1 @@
+{% include cookiecutter.stack_variant ~ "/lib/tiers.py" %}

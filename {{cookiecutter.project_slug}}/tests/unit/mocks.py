@@ -1,0 +1,266 @@
+"""Offline Pulumi mocks shared by every unit test.
+
+``deploy`` runs a program against mocks that record every resource it declares, with the
+inputs the engine would have sent to AWS, and answer the provider functions it calls. Tests
+then assert on those records directly, outside any ``apply``, so every assertion really runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import keyword
+import os
+import runpy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+import pulumi
+
+ACCOUNT_ID = "123456789012"
+PROJECT = "TapStack"
+TAP_PROGRAM = Path(__file__).resolve().parents[2] / "tap.py"
+
+
+@dataclass
+class DeclaredResource:
+    """One resource the program declared: its type token, logical name and inputs."""
+
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+
+    def json(self, key: str) -> Any:
+        """An input that holds a JSON document (a policy, a dashboard body), parsed."""
+        return json.loads(self.inputs[key])
+
+
+@dataclass
+class Deployment:
+    """Everything one run of the program declared, with its resolved stack outputs."""
+
+    resources: list[DeclaredResource]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    args: Any = None  # the TapStackArgs the stack was declared with
+    exports: dict[str, Any] = field(default_factory=dict)  # what tap.py exported, when it ran
+
+    def of_type(self, type_token: str) -> list[DeclaredResource]:
+        """Every resource of one type, in declaration order."""
+        return [resource for resource in self.resources if resource.type == type_token]
+
+    def one(self, type_token: str, name_contains: str = "") -> DeclaredResource:
+        """The single resource of ``type_token`` whose logical name contains ``name_contains``."""
+        matches = [r for r in self.of_type(type_token) if name_contains in r.name]
+        assert len(matches) == 1, (
+            f"expected one {type_token} named *{name_contains}*, got {[r.name for r in matches]}"
+        )
+        return matches[0]
+
+    def by_id(self, resource_id: str) -> DeclaredResource:
+        """The resource the mocks gave ``resource_id``."""
+        return next(r for r in self.resources if r.outputs.get("id") == resource_id)
+
+
+def _arn(type_token: str, region: str, name: str) -> str:
+    service = type_token.split(":")[1].split("/", maxsplit=1)[0]
+    kind = type_token.rsplit(":", 1)[-1].lower()
+    if service == "s3":
+        return f"arn:aws:s3:::{name}"
+    if service == "iam":
+        return f"arn:aws:iam::{ACCOUNT_ID}:{kind}/{name}"
+    if service == "cloudwatch" and kind == "loggroup":
+        return f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{name}"
+    if service == "sns":
+        return f"arn:aws:sns:{region}:{ACCOUNT_ID}:{name}"
+    if service == "sqs":
+        return f"arn:aws:sqs:{region}:{ACCOUNT_ID}:{name}"
+    if service == "lambda" and kind == "function":
+        return f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{name}"
+    return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{kind}/{name}"
+
+
+def _computed(type_token: str, name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    """What AWS would compute for a new resource, for the attributes this project reads."""
+    physical = inputs.get("name") or inputs.get("bucket") or name
+    resource_id = f"{name}-id"
+    computed: dict[str, Any] = {"id": resource_id, "arn": _arn(type_token, region, physical)}
+    if type_token == "aws:kms/key:Key":
+        computed["keyId"] = resource_id
+        computed["arn"] = f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{resource_id}"
+    elif type_token == "aws:lambda/function:Function":
+        computed["invokeArn"] = (
+            f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/"
+            f"{computed['arn']}/invocations"
+        )
+    elif type_token == "aws:apigateway/restApi:RestApi":
+        computed["rootResourceId"] = f"{name}-root"
+        computed["executionArn"] = f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{resource_id}"
+    elif type_token == "aws:apigateway/stage:Stage":
+        computed["invokeUrl"] = (
+            f"https://{inputs.get('restApi')}.execute-api.{region}.amazonaws.com/{inputs.get('stageName')}"
+        )
+        computed["executionArn"] = (
+            f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{inputs.get('restApi')}/{inputs.get('stageName')}"
+        )
+    elif type_token == "aws:sqs/queue:Queue":
+        computed["url"] = f"https://sqs.{region}.amazonaws.com/{ACCOUNT_ID}/{physical}"
+    elif type_token == "aws:s3/bucket:Bucket":
+        computed["bucket"] = physical
+        computed["bucketRegionalDomainName"] = f"{physical}.s3.{region}.amazonaws.com"
+    elif type_token == "aws:lb/loadBalancer:LoadBalancer":
+        computed["dnsName"] = f"{physical}-123.{region}.elb.amazonaws.com"
+        computed["zoneId"] = "Z35SXDOTRQ7X7K"
+        computed["arnSuffix"] = f"app/{physical}/0123456789abcdef"
+    elif type_token == "aws:lb/targetGroup:TargetGroup":
+        computed["arnSuffix"] = f"targetgroup/{physical}/0123456789abcdef"
+    elif type_token == "aws:rds/cluster:Cluster":
+        computed["endpoint"] = f"{physical}.cluster-abc.{region}.rds.amazonaws.com"
+        computed["readerEndpoint"] = f"{physical}.cluster-ro-abc.{region}.rds.amazonaws.com"
+        computed["masterUserSecrets"] = [
+            {"secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!{physical}"}
+        ]
+        computed["clusterIdentifier"] = inputs.get("clusterIdentifier", physical)
+    elif type_token == "aws:ecs/cluster:Cluster":
+        computed["name"] = physical
+    return computed
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Mocks that record every declared resource and answer every provider function used."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self.resources: list[DeclaredResource] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        outputs = {**args.inputs, **_computed(args.typ, args.name, args.inputs, self.region)}
+        for key, value in args.inputs.items():  # inputs the provider echoes win over defaults
+            if key in ("name", "bucket"):
+                outputs[key] = value
+        self.resources.append(DeclaredResource(args.typ, args.name, dict(args.inputs), outputs))
+        return outputs["id"], outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        region = self.region
+        answers: dict[str, dict[str, Any]] = {
+            "aws:index/getRegion:getRegion": {"region": region, "name": region, "id": region},
+            "aws:index/getCallerIdentity:getCallerIdentity": {
+                "accountId": ACCOUNT_ID,
+                "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/test",
+                "userId": "AIDATEST",
+                "id": ACCOUNT_ID,
+            },
+            "aws:index/getPartition:getPartition": {
+                "partition": "aws",
+                "dnsSuffix": "amazonaws.com",
+            },
+            "aws:index/getAvailabilityZones:getAvailabilityZones": {
+                "names": [f"{region}a", f"{region}b", f"{region}c"],
+                "zoneIds": [f"{region}-az1", f"{region}-az2", f"{region}-az3"],
+                "id": region,
+            },
+            "aws:route53/getZone:getZone": {
+                "zoneId": "Z0123456789EXAMPLE",
+                "name": args.args.get("name", "example.com"),
+                "id": "Z0123456789EXAMPLE",
+            },
+        }
+        if args.token not in answers:
+            raise NotImplementedError(f"no mock for provider function {args.token}")
+        return answers[args.token]
+
+
+def deploy(
+    program: Callable[[], Any],
+    *,
+    region: str,
+    stack: str = "dev",
+    config: dict[str, str] | None = None,
+    mocks: RecordingMocks | None = None,
+) -> Deployment:
+    """Run ``program`` against fresh mocks (or ``mocks``) and return what it declared.
+
+    ``program`` may return an object with an ``outputs`` mapping (such as TapStack); those
+    outputs are resolved into ``Deployment.outputs``.
+    """
+    mocks = mocks or RecordingMocks(region)
+    pulumi.runtime.set_all_config({"aws:region": region, **(config or {})})
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False)
+    resolved: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def run() -> pulumi.Output:
+        outputs = getattr(program(), "outputs", {})
+        return pulumi.Output.from_input(outputs).apply(resolved.update)
+
+    run()
+    return Deployment(mocks.resources, resolved)
+
+
+@cache
+def accepts_tags(type_token: str) -> bool:
+    """Whether the pulumi-aws resource behind ``type_token`` has a ``tags`` argument."""
+    if not type_token.startswith("aws:"):
+        return False
+    _, module_path, class_name = type_token.split(":")
+    module = module_path.split("/")[0]
+    if keyword.iskeyword(module):
+        module += "_"
+    resource_class = getattr(importlib.import_module(f"pulumi_aws.{module}"), class_name)
+    return "tags" in inspect.signature(resource_class._internal_init).parameters
+
+
+def deploy_stack(suffix: str = "dev", region: str | None = None, **settings: Any) -> Deployment:
+    """Declare the whole TapStack for ``suffix`` in ``region`` and return what it declared."""
+    from lib.config import DEFAULT_REGION  # noqa: PLC0415 - keeps this module importable alone
+    from lib.tap_stack import TapStack, TapStackArgs  # noqa: PLC0415
+
+    region = region or DEFAULT_REGION
+    args = TapStackArgs(environment_suffix=suffix, region=region, **settings)
+    deployment = deploy(
+        lambda: TapStack("TapStack", args), region=region, stack=f"TapStack{suffix}"
+    )
+    deployment.args = args
+    return deployment
+
+
+def deploy_program(
+    *,
+    stack: str,
+    environ: dict[str, str] | None = None,
+    config: dict[str, str] | None = None,
+    mocks: RecordingMocks | None = None,
+) -> Deployment:
+    """Run tap.py itself, as ``pulumi up`` would, with ``environ`` and stack ``config``.
+
+    ``Deployment.exports`` holds what the program exported and ``Deployment.args`` the
+    TapStackArgs it resolved.
+    """
+    from lib.config import DEFAULT_REGION  # noqa: PLC0415
+
+    region = (config or {}).get("aws:region", DEFAULT_REGION)
+    program_globals: dict[str, Any] = {}
+    exports: dict[str, Any] = {}
+
+    def program() -> Any:
+        program_globals.update(runpy.run_path(str(TAP_PROGRAM)))
+        return program_globals["stack"]
+
+    saved_environ = dict(os.environ)
+    os.environ.pop("ENVIRONMENT_SUFFIX", None)
+    os.environ.update(environ or {})
+    try:
+        with patch.object(pulumi, "export", exports.__setitem__):
+            deployment = deploy(program, region=region, stack=stack, config=config, mocks=mocks)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_environ)
+    deployment.args = program_globals["args"]
+    deployment.exports = exports
+    return deployment

@@ -1,0 +1,83 @@
+"""Physical names: valid for every service, always carrying the project and the suffix."""
+
+import re
+
+import pytest
+
+from lib.naming import NAME_RULES, Namer, NamingError, fit_name, validate_project, validate_suffix
+
+LONGEST_PROJECT = "a" + "b" * 28 + "c"  # the longest slug the template accepts (30)
+
+
+@pytest.mark.parametrize("suffix", ["dev", "prod", "pr12345", "abcdefghijkl"])
+def test_every_kind_of_name_fits_its_service_with_the_longest_project(suffix):
+    for kind, rule in NAME_RULES.items():
+        name = Namer(LONGEST_PROJECT, suffix).name(kind, "purpose", region="ap-southeast-2")
+        assert len(name) <= rule.max_length, (kind, name)
+        assert re.fullmatch(rule.pattern, name), (kind, name)
+        assert name.endswith(suffix), (kind, name)
+
+
+def test_short_names_are_project_purpose_suffix():
+    assert Namer("shop", "dev").name("lambda_function", "api") == "shop-api-dev"
+
+
+def test_bucket_names_carry_the_region_before_the_suffix():
+    assert Namer("shop", "pr12").name("s3_bucket", "data", region="eu-west-1") == (
+        "shop-data-eu-west-1-pr12"
+    )
+
+
+def test_a_long_name_keeps_purpose_and_suffix_and_gains_a_hash():
+    name = Namer(LONGEST_PROJECT, "pr12345").name("alb", "alb")
+    assert len(name) == 32
+    assert name.endswith("-alb-pr12345")
+    assert name.startswith(LONGEST_PROJECT[:8])
+
+
+def test_shortened_names_stay_distinct_and_stable():
+    first = fit_name(["a" * 40 + "x", "alb", "dev"], 32)
+    second = fit_name(["a" * 40 + "y", "alb", "dev"], 32)
+    assert first != second
+    assert first == fit_name(["a" * 40 + "x", "alb", "dev"], 32)
+
+
+def test_a_purpose_longer_than_the_limit_is_cut_but_the_suffix_stays_whole():
+    name = fit_name(["proj", "p" * 40, "dev"], 32)
+    assert len(name) == 32
+    assert name.startswith("proj-ppp")
+    assert name.endswith("-dev")
+
+
+def test_kms_aliases_start_with_alias_prefix():
+    assert Namer("shop", "dev").name("kms_alias", "data") == "alias/shop-data-dev"
+
+
+def test_log_group_names_follow_the_service_path():
+    assert Namer("shop", "dev").log_group("lambda", "shop-api-dev") == "/aws/lambda/shop-api-dev"
+
+
+def test_an_invalid_log_group_name_is_refused():
+    with pytest.raises(NamingError):
+        Namer("shop", "dev").log_group("lambda", "bad name")
+
+
+def test_a_name_that_breaks_its_rule_is_refused():
+    with pytest.raises(NamingError):
+        Namer("shop", "dev").name("lambda_function", "with space")
+
+
+def test_metric_namespace_is_project_and_suffix():
+    assert Namer("shop", "pr7").metric_namespace() == "shop/pr7"
+
+
+@pytest.mark.parametrize("suffix", ["", "Prod", "prod!", "1dev", "dev-1", "abcdefghijklm", "dev\n"])
+def test_suffixes_that_are_unsafe_in_aws_names_are_refused(suffix):
+    with pytest.raises(NamingError, match="must be 1-12 lowercase letters or digits"):
+        validate_suffix(suffix)
+
+
+@pytest.mark.parametrize("project", ["ab", "-shop", "shop-", "sh--op", "Shop", "a" * 31, "shop\n"])
+def test_invalid_project_slugs_are_refused(project):
+    with pytest.raises(NamingError):
+        validate_project(project)

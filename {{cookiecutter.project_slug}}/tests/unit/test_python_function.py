@@ -1,0 +1,99 @@
+"""Lambda functions: runtime, sizing, tracing, environment, log group and a least-privilege role."""
+
+from lib.config import DEFAULT_REGION, PROJECT
+from lib.python_function import RUNTIME
+
+FUNCTION = "aws:lambda/function:Function"
+
+
+def functions(stack):
+    return stack.of_type(FUNCTION)
+
+
+def role_policy_of(stack, function):
+    role = next(
+        r for r in stack.of_type("aws:iam/role:Role") if r.outputs["arn"] == function.inputs["role"]
+    )
+    policy = next(
+        p
+        for p in stack.of_type("aws:iam/rolePolicy:RolePolicy")
+        if p.inputs["role"] == role.outputs["id"]
+    )
+    return role, {s["Sid"]: s for s in policy.json("policy")["Statement"]}
+
+
+def test_functions_run_a_current_python_runtime(stack):
+    assert RUNTIME >= "python3.12"
+    for function in functions(stack):
+        assert function.inputs["runtime"] == RUNTIME
+
+
+def test_functions_know_their_environment_region_and_name(stack):
+    for function in functions(stack):
+        variables = function.inputs["environment"]["variables"]
+        assert variables["ENVIRONMENT"] == "dev"
+        assert variables["REGION"] == DEFAULT_REGION
+        assert variables["FUNCTION_NAME"] == function.inputs["name"]
+        assert variables["LOG_LEVEL"] == "INFO"
+
+
+def test_functions_log_to_their_own_log_group_created_first(stack):
+    for function in functions(stack):
+        log_group = next(
+            g
+            for g in stack.of_type("aws:cloudwatch/logGroup:LogGroup")
+            if g.inputs["name"] == f"/aws/lambda/{function.inputs['name']}"
+        )
+        assert function.inputs["loggingConfig"]["logGroup"] == log_group.inputs["name"]
+        assert stack.resources.index(log_group) < stack.resources.index(function)
+
+
+def test_xray_tracing_and_its_grant_follow_the_setting(each_stack):
+    enable_xray = each_stack.args.enable_xray
+    for function in functions(each_stack):
+        assert function.inputs["tracingConfig"]["mode"] == (
+            "Active" if enable_xray else "PassThrough"
+        )
+        _, statements = role_policy_of(each_stack, function)
+        assert ("WriteTraces" in statements) is enable_xray
+
+
+def test_each_role_may_be_assumed_by_lambda_only(stack):
+    for function in functions(stack):
+        role, _ = role_policy_of(stack, function)
+        trust = role.json("assumeRolePolicy")["Statement"]
+        assert trust == [
+            {
+                "Sid": "AssumeFromService",
+                "Effect": "Allow",
+                "Action": ["sts:AssumeRole"],
+                "Principal": {"Service": "lambda.amazonaws.com"},
+            }
+        ]
+
+
+def test_each_role_writes_only_to_its_own_log_group(stack):
+    for function in functions(stack):
+        _, statements = role_policy_of(stack, function)
+        logs = statements["WriteOwnLogs"]
+        assert logs["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+        assert logs["Resource"] == [
+            f"arn:aws:logs:{DEFAULT_REGION}:123456789012:log-group:/aws/lambda/"
+            f"{function.inputs['name']}:*"
+        ]
+
+
+def test_each_role_publishes_metrics_only_to_the_projects_namespace(stack):
+    for function in functions(stack):
+        _, statements = role_policy_of(stack, function)
+        metrics = statements["PublishMetricsToOwnNamespace"]
+        assert metrics["Action"] == ["cloudwatch:PutMetricData"]
+        assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": f"{PROJECT}/dev"}}
+
+
+def test_traces_are_the_only_grant_on_every_resource(stack):
+    for function in functions(stack):
+        _, statements = role_policy_of(stack, function)
+        for sid, statement in statements.items():
+            if statement["Resource"] == ["*"]:
+                assert sid in ("WriteTraces", "PublishMetricsToOwnNamespace"), sid

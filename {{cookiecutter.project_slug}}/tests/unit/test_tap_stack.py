@@ -1,0 +1,1 @@
+{% include cookiecutter.stack_variant ~ "/tests/unit/test_tap_stack.py" %}
