@@ -1,0 +1,1 @@
+"""Checks of a deployed stack, driven by cfn-outputs/flat-outputs.json."""

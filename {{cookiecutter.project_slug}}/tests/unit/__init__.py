@@ -1,0 +1,1 @@
+"""Offline unit tests: the program runs against Pulumi mocks, nothing reaches AWS."""

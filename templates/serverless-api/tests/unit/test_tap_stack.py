@@ -32,8 +32,9 @@ def test_the_stack_composes_one_of_each_component(stack):
 def test_the_stack_registers_every_output(stack):
     assert set(stack.outputs) == set(EXPECTED_OUTPUTS)
     assert stack.outputs["api_url"].startswith("https://")
-    assert stack.outputs["api_url"].endswith("/dev")
-    assert stack.outputs["dashboard_name"] == "TAP-API-dev"
+    suffix = stack.args.environment_suffix
+    assert stack.outputs["api_url"].endswith(f"/{suffix}")
+    assert stack.outputs["dashboard_name"] == f"TAP-API-{suffix}"
     assert stack.outputs["log_group_name"] == f"/aws/lambda/{stack.outputs['function_name']}"
 
 

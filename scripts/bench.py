@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Time the template on this machine, per variant and for the whole matrix.
+
+For each variant (default answers) it reports the median and spread of RUNS runs of:
+  bake        cookiecutter's generate step, in-process, without the post-gen test run
+  unit suite  the generated project's unit tests (python -m pytest tests/unit), wall time
+  generation  the whole `cookiecutter --no-input` command with its post-gen test run
+and, with --matrix, the bake and unit-suite times of every combination in tests/matrix.py.
+
+Run it with the dev environment: `python3 scripts/dev.py bench [--runs 5] [--matrix]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cookiecutter.main import cookiecutter
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.matrix import VARIANTS, combinations  # noqa: E402
+
+TARGETS = {"bake": 0.4, "unit suite": 2.0, "generation": 3.5}
+ECS_UNIT_TARGET = 3.0
+TEST_ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
+
+def bake(workdir: Path, answers: dict[str, str]) -> Path:
+    output = Path(tempfile.mkdtemp(dir=workdir))
+    return Path(
+        cookiecutter(
+            str(ROOT),
+            no_input=True,
+            output_dir=str(output),
+            extra_context={**answers, "run_unit_tests": "no"},
+        )
+    )
+
+
+def run_unit_suite(project: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/unit", "-q"],
+        cwd=project,
+        env=TEST_ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        sys.exit(f"unit tests failed in {project}:\n{result.stdout[-2000:]}")
+
+
+def generate(workdir: Path, answers: dict[str, str]) -> None:
+    output = Path(tempfile.mkdtemp(dir=workdir))
+    cli = Path(sys.executable).parent / "cookiecutter"
+    pairs = [f"{key}={value}" for key, value in answers.items()]
+    result = subprocess.run(
+        [str(cli), "--no-input", str(ROOT), "-o", str(output), *pairs],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        sys.exit(f"generation failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+
+
+def summary(samples: list[float]) -> str:
+    median = statistics.median(samples)
+    return f"{median:6.2f} s  (min {min(samples):.2f}, max {max(samples):.2f})"
+
+
+def measure(
+    workdir: Path, answers: dict[str, str], runs: int, whole: bool
+) -> dict[str, list[float]]:
+    samples: dict[str, list[float]] = {"bake": [], "unit suite": []}
+    if whole:
+        samples["generation"] = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        project = bake(workdir, answers)
+        samples["bake"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        run_unit_suite(project)
+        samples["unit suite"].append(time.perf_counter() - start)
+        if whole:
+            start = time.perf_counter()
+            generate(workdir, answers)
+            samples["generation"].append(time.perf_counter() - start)
+    return samples
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--matrix", action="store_true", help="also time every matrix combination")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="tap-bench-"))
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {args.runs} runs each\n")
+    over_target = []
+    try:
+        for variant in VARIANTS:
+            print(variant)
+            for step, samples in measure(
+                workdir, {"stack_variant": variant}, args.runs, True
+            ).items():
+                target = TARGETS[step]
+                if (step, variant) == ("unit suite", "multi-env-ecs"):
+                    target = ECS_UNIT_TARGET
+                median = statistics.median(samples)
+                flag = "" if median < target else "  OVER TARGET"
+                over_target += [f"{variant} {step}"] if flag else []
+                print(f"  {step:<11} {summary(samples)}  target < {target} s{flag}")
+        if args.matrix:
+            print("\nmatrix (bake / unit suite, medians)")
+            for combo_id, answers in sorted(combinations().items()):
+                samples = measure(workdir, answers, args.runs, False)
+                print(
+                    f"  {combo_id:<45} {statistics.median(samples['bake']):5.2f} s"
+                    f"  {statistics.median(samples['unit suite']):5.2f} s"
+                )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if over_target:
+        print(f"\nover target: {', '.join(over_target)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""The supported answer combinations, declared once.
+
+The template tests bake every combination here and the benchmark (scripts/bench.py) times them,
+so adding a region, a suffix or a variant is one edit in this file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COOKIECUTTER_JSON = json.loads((ROOT / "cookiecutter.json").read_text())
+
+# Every variant the template offers today.
+VARIANTS: tuple[str, ...] = tuple(COOKIECUTTER_JSON["stack_variant"])
+
+# Representative regions: the default, two commercial ones with long names, and an opt-in region.
+REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2", "af-south-1")
+SUFFIXES = ("dev", "prod", "pr12345")
+
+# The longest answers the pre-gen hook accepts.
+LONGEST = {
+    "project_name": "N" * 80,
+    "project_slug": "l" + "o" * 28 + "g",
+    "environment_suffix": "abcdefghijkl",
+    "owner": "platform-team-" + "x" * 50,
+    "description": "D" * 256,
+}
+
+# Answers only the multi-env-ecs variant reads, with the shapes worth baking.
+ECS_SHAPES = (
+    {"environments": "dev,staging,prod", "az_count": "2"},
+    {"environments": "dev", "az_count": "3", "domain_name": "example.com"},
+)
+
+
+def combinations() -> dict[str, dict[str, str]]:
+    """Every combination to bake, by a readable id, as extra_context for cookiecutter."""
+    combos: dict[str, dict[str, str]] = {}
+    for variant in VARIANTS:
+        combos[f"{variant}-defaults"] = {"stack_variant": variant}
+        for index, region in enumerate(REGIONS[1:]):
+            suffix = SUFFIXES[index % len(SUFFIXES)]
+            combos[f"{variant}-{region}-{suffix}"] = {
+                "stack_variant": variant,
+                "aws_region": region,
+                "environment_suffix": suffix,
+            }
+        combos[f"{variant}-longest-names"] = {
+            "stack_variant": variant,
+            "aws_region": "ap-southeast-2",
+            **LONGEST,
+        }
+        combos[f"{variant}-no-xray-with-email"] = {
+            "stack_variant": variant,
+            "environment_suffix": "pr12345",
+            "enable_xray": "no",
+            "alarm_email": "oncall@example.com",
+        }
+        if variant == "multi-env-ecs":
+            for index, shape in enumerate(ECS_SHAPES):
+                combos[f"{variant}-shape{index}"] = {"stack_variant": variant, **shape}
+    return combos

@@ -1,0 +1,67 @@
+"""Property tests of the generated naming helper: random projects, suffixes, regions and
+purposes always give names that every AWS service accepts, ending with the suffix."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.matrix import COOKIECUTTER_JSON
+
+SLUGS = st.from_regex(re.compile(COOKIECUTTER_JSON["_slug_pattern"]), fullmatch=True)
+SUFFIXES = st.from_regex(re.compile(COOKIECUTTER_JSON["_suffix_pattern"]), fullmatch=True)
+PURPOSES = st.from_regex(re.compile(r"[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,15}"), fullmatch=True)
+REGIONS = st.sampled_from(COOKIECUTTER_JSON["aws_region"])
+
+
+@pytest.fixture(scope="module")
+def naming(bake):
+    """The naming module of a freshly baked project."""
+    path = bake("serverless-api-defaults").project_path / "lib" / "naming.py"
+    spec = importlib.util.spec_from_file_location("generated_naming", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it executes
+    spec.loader.exec_module(module)
+    return module
+
+
+@settings(max_examples=300, deadline=None)
+@given(project=SLUGS, suffix=SUFFIXES, purpose=PURPOSES, region=REGIONS)
+def test_every_name_is_valid_for_its_service(naming, project, suffix, purpose, region):
+    namer = naming.Namer(project, suffix)
+    for kind, rule in naming.NAME_RULES.items():
+        for name_region in (None, region):
+            name = namer.name(kind, purpose, region=name_region)
+            assert name == naming.Namer(project, suffix).name(kind, purpose, region=name_region)
+            assert len(name) <= rule.max_length, (kind, name)
+            assert re.fullmatch(rule.pattern, name), (kind, name)
+            assert name.startswith(rule.prefix)
+            assert name.endswith(suffix.replace("-", rule.separator)), (kind, name)
+            if rule.lowercase:
+                assert name == name.lower(), (kind, name)
+
+
+@settings(max_examples=200, deadline=None)
+@given(first=SLUGS, second=SLUGS, suffix=SUFFIXES)
+def test_different_projects_never_share_a_name(naming, first, second, suffix):
+    if first == second:
+        return
+    for kind in ("alb", "target_group", "lambda_function", "s3_bucket", "rds_cluster"):
+        assert naming.Namer(first, suffix).name(kind, "svc") != naming.Namer(second, suffix).name(
+            kind, "svc"
+        )
+
+
+@settings(max_examples=200, deadline=None)
+@given(suffix=st.text(max_size=20))
+def test_a_suffix_outside_the_rule_is_always_refused(naming, suffix):
+    if re.fullmatch(COOKIECUTTER_JSON["_suffix_pattern"], suffix):
+        assert naming.validate_suffix(suffix) == suffix
+    else:
+        with pytest.raises(naming.NamingError):
+            naming.validate_suffix(suffix)
