@@ -24,19 +24,74 @@ PROJECT = Path.cwd()
 # Every file or folder that belongs to some variants only, with the variants that keep it.
 VARIANT_PATHS = {
     "functions/api": ("serverless-api",),
-    "lib/python_function.py": ("serverless-api",),
+    "lib/python_function.py": ("serverless-api", "stream-pipeline"),
+    "lib/api_stage.py": ("serverless-api", "stream-pipeline"),
     "lib/rest_api.py": ("serverless-api",),
     "lib/api_monitoring.py": ("serverless-api",),
     "tests/unit/test_api_handler.py": ("serverless-api",),
-    "tests/unit/test_python_function.py": ("serverless-api",),
+    "tests/unit/test_python_function.py": ("serverless-api", "stream-pipeline"),
+    "tests/unit/test_api_stage.py": ("serverless-api", "stream-pipeline"),
     "tests/unit/test_rest_api.py": ("serverless-api",),
     "tests/unit/test_api_monitoring.py": ("serverless-api",),
     "tests/integration/test_serverless_api.py": ("serverless-api",),
+    "functions/ingest": ("stream-pipeline",),
+    "functions/processor": ("stream-pipeline",),
+    "functions/indexer": ("stream-pipeline",),
+    "lib/data_stream.py": ("stream-pipeline",),
+    "lib/data_bucket.py": ("stream-pipeline",),
+    "lib/pipeline_secret.py": ("stream-pipeline",),
+    "lib/ingest_api.py": ("stream-pipeline",),
+    "lib/stream_processor.py": ("stream-pipeline",),
+    "lib/batch_indexer.py": ("stream-pipeline",),
+    "lib/pipeline_monitoring.py": ("stream-pipeline",),
+    "tests/unit/test_data_stream.py": ("stream-pipeline",),
+    "tests/unit/test_data_bucket.py": ("stream-pipeline",),
+    "tests/unit/test_pipeline_secret.py": ("stream-pipeline",),
+    "tests/unit/test_ingest_api.py": ("stream-pipeline",),
+    "tests/unit/test_stream_processor.py": ("stream-pipeline",),
+    "tests/unit/test_batch_indexer.py": ("stream-pipeline",),
+    "tests/unit/test_pipeline_monitoring.py": ("stream-pipeline",),
+    "tests/unit/test_pipeline_access.py": ("stream-pipeline",),
+    "tests/unit/test_pipeline_names.py": ("stream-pipeline",),
+    "tests/unit/test_ingest_handler.py": ("stream-pipeline",),
+    "tests/unit/test_processor_handler.py": ("stream-pipeline",),
+    "tests/unit/test_indexer_handler.py": ("stream-pipeline",),
+    "tests/integration/test_stream_pipeline.py": ("stream-pipeline",),
+    # The Lambda variants' code folder; the ECS service runs a container image instead.
+    "functions": ("serverless-api", "stream-pipeline"),
+    "lib/address_plan.py": ("multi-env-ecs",),
+    "lib/service_config.py": ("multi-env-ecs",),
+    "lib/network.py": ("multi-env-ecs",),
+    "lib/security_groups.py": ("multi-env-ecs",),
+    "lib/load_balancer.py": ("multi-env-ecs",),
+    "lib/container_definition.py": ("multi-env-ecs",),
+    "lib/ecs_service.py": ("multi-env-ecs",),
+    "lib/database.py": ("multi-env-ecs",),
+    "lib/peering.py": ("multi-env-ecs",),
+    "lib/dns.py": ("multi-env-ecs",),
+    "lib/service_monitoring.py": ("multi-env-ecs",),
+    "lib/output_writer.py": ("multi-env-ecs",),
+    "tests/unit/ecs_stacks.py": ("multi-env-ecs",),
+    "tests/unit/test_address_plan.py": ("multi-env-ecs",),
+    "tests/unit/test_service_config.py": ("multi-env-ecs",),
+    "tests/unit/test_network.py": ("multi-env-ecs",),
+    "tests/unit/test_security_groups.py": ("multi-env-ecs",),
+    "tests/unit/test_load_balancer.py": ("multi-env-ecs",),
+    "tests/unit/test_container_definition.py": ("multi-env-ecs",),
+    "tests/unit/test_ecs_service.py": ("multi-env-ecs",),
+    "tests/unit/test_database.py": ("multi-env-ecs",),
+    "tests/unit/test_peering.py": ("multi-env-ecs",),
+    "tests/unit/test_dns.py": ("multi-env-ecs",),
+    "tests/unit/test_service_monitoring.py": ("multi-env-ecs",),
+    "tests/unit/test_output_writer.py": ("multi-env-ecs",),
+    "tests/integration/test_ecs_service.py": ("multi-env-ecs",),
 }
 
 # What the generated unit tests import, by variant.
 TEST_MODULES = {
     "serverless-api": ("pulumi", "pulumi_aws", "pytest"),
+    "stream-pipeline": ("pulumi", "pulumi_aws", "pytest", "boto3", "moto"),
+    "multi-env-ecs": ("pulumi", "pulumi_aws", "pytest"),
 }
 
 
@@ -58,6 +113,24 @@ def prune():
             path.unlink()
         removed += 1
     step(f"kept the {VARIANT} files, removed {removed} paths of other variants")
+
+
+def write_stack_files():
+    """multi-env-ecs: a Pulumi.<env>.yaml per listed environment and for the generated suffix,
+    each with the region and the environment's own VPC range from lib/address_plan.py."""
+    sys.dont_write_bytecode = True  # no __pycache__ left in the new project
+    spec = importlib.util.spec_from_file_location("address_plan", PROJECT / "lib/address_plan.py")
+    plan = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plan)
+    listed = [name.strip() for name in ANSWERS["environments"].split(",")]
+    for suffix in dict.fromkeys([*listed, ANSWERS["environment_suffix"]]):
+        (PROJECT / f"Pulumi.{suffix}.yaml").write_text(
+            "config:\n"
+            f"  aws:region: {ANSWERS['aws_region']}\n"
+            f"  TapStack:environmentSuffix: {suffix}\n"
+            f"  TapStack:vpcCidr: {plan.vpc_cidr_for(suffix)}\n"
+        )
+    step(f"wrote the stack files of {', '.join(listed)}")
 
 
 def has_modules(python, modules):
@@ -93,7 +166,7 @@ def run_unit_tests():
     modules = TEST_MODULES[VARIANT]
     if has_modules(sys.executable, modules):
         python = sys.executable
-        step("running the unit tests with this interpreter (it has pulumi, pulumi_aws, pytest)")
+        step(f"running the unit tests with this interpreter (it has {', '.join(modules)})")
     else:
         python = venv_python()
         if python is None or not has_modules(python, modules):
@@ -106,7 +179,8 @@ def run_unit_tests():
         [python, "-m", "pytest", "tests/unit", "-q"],
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        # No bytecode in the new project; no third-party pytest plugins: the suite needs none.
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
         check=False,
     )
     if result.returncode != 0:
@@ -121,20 +195,25 @@ def run_unit_tests():
 def next_steps():
     """Tell the user how to go from here to a deployed, tested stack."""
     suffix = ANSWERS["environment_suffix"]
-    print(
-        f"""
-Next steps in {PROJECT.name}/:
-  pulumi stack select --create {suffix}       # or: export ENVIRONMENT_SUFFIX={suffix}; pipenv run pulumi-create-stack
-  pulumi up                                  # deploy (scripts/deploy.sh also writes cfn-outputs/flat-outputs.json)
-  python -m pytest tests/unit                # offline unit tests
-  python -m pytest tests/integration         # against the deployed stack
-  pulumi destroy                             # remove everything again"""
-    )
+    steps = [
+        (f"pulumi stack select --create {suffix}", "or: ENVIRONMENT_SUFFIX=... bash scripts/deploy.sh"),
+        ("pulumi up", "deploy"),
+        ("python scripts/collect_outputs.py", "write cfn-outputs/flat-outputs.json"),
+        ("python -m pytest tests/unit", "offline unit tests"),
+        ("python -m pytest tests/integration", "against the deployed stack"),
+        ("pulumi destroy", "remove everything again"),
+    ]
+    width = max(len(command) for command, _ in steps) + 2
+    print(f"\nNext steps in {PROJECT.name}/:")
+    for command, comment in steps:
+        print(f"  {command.ljust(width)}# {comment}")
 
 
 def main():
     """Prune, test, guide."""
     prune()
+    if VARIANT == "multi-env-ecs":
+        write_stack_files()
     if ANSWERS["run_unit_tests"] and not run_unit_tests():
         return 1
     next_steps()

@@ -21,6 +21,7 @@ BAD_ANSWERS = [
     ("project_slug", "double--hyphen", "3-30 lowercase letters"),
     ("project_slug", "trailing-", "3-30 lowercase letters"),
     ("project_slug", "s" * 31, "3-30 lowercase letters"),
+    ("project_slug", "sg-service", "a letter first (not sg-)"),
     ("description", "D" * 257, "a single line of at most 256 characters"),
     ("owner", "team'quote", "(it becomes the Owner tag)"),
     ("owner", "o" * 65, "(it becomes the Owner tag)"),

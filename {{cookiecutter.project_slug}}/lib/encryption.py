@@ -52,8 +52,13 @@ def key_policy(
     *,
     service_principals: Sequence[str],
     user_role_arns: Sequence[pulumi.Input[str]] = (),
+    via_services: Sequence[str] = (),
 ) -> pulumi.Output[str]:
-    """The key policy: the account administers the key; named services and roles use it."""
+    """The key policy: the account administers the key; named services and roles use it.
+
+    ``via_services`` (such as ``rds.<region>.amazonaws.com``) lets this account's principals use
+    the key, and create the grants those services need, only through those services.
+    """
     statements = [
         statement(
             "AccountAdministersKey",
@@ -86,6 +91,21 @@ def key_policy(
                 condition={"ArnEquals": {"aws:PrincipalArn": list(user_role_arns)}},
             )
         )
+    if via_services:
+        statements.append(
+            statement(
+                "AccountUsesKeyThroughServices",
+                (*KEY_USE_ACTIONS, "kms:CreateGrant", "kms:ListGrants"),
+                ["*"],
+                principal={"AWS": ctx.account_root},
+                condition={
+                    "StringEquals": {
+                        "kms:ViaService": list(via_services),
+                        "kms:CallerAccount": ctx.account_id,
+                    }
+                },
+            )
+        )
     return policy_document(statements)
 
 
@@ -101,6 +121,7 @@ class EncryptionKey(pulumi.ComponentResource):
         deletion_window_days: int,
         service_principals: Sequence[str],
         user_role_arns: Sequence[pulumi.Input[str]] = (),
+        via_services: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("tap:security:EncryptionKey", name, None, opts)
@@ -111,7 +132,10 @@ class EncryptionKey(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=deletion_window_days,
             policy=key_policy(
-                ctx, service_principals=service_principals, user_role_arns=user_role_arns
+                ctx,
+                service_principals=service_principals,
+                user_role_arns=user_role_arns,
+                via_services=via_services,
             ),
             tags=ctx.tags,
             opts=child,

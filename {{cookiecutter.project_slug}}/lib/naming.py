@@ -15,7 +15,9 @@ from dataclasses import dataclass
 SUFFIX_PATTERN = re.compile({{ cookiecutter._suffix_pattern | tojson }})
 SUFFIX_RULE = {{ cookiecutter._suffix_rule | tojson }}
 PROJECT_PATTERN = re.compile({{ cookiecutter._slug_pattern | tojson }})
-PROJECT_RULE = {{ cookiecutter._slug_rule | tojson }}
+PROJECT_RULE = (
+    {{ cookiecutter._slug_rule | tojson }}
+)
 
 _HASH_LENGTH = 6
 
@@ -45,6 +47,8 @@ NAME_RULES: dict[str, NameRule] = {
     "rds_cluster": NameRule(63, r"[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*", lowercase=True),
     "rds_instance": NameRule(63, r"[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*", lowercase=True),
     "db_subnet_group": NameRule(255, _LOWER, lowercase=True),
+    "db_parameter_group": NameRule(255, r"[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*", lowercase=True),
+    "scaling_policy": NameRule(255),
     "kinesis_stream": NameRule(128),
     "sns_topic": NameRule(256),
     "sqs_queue": NameRule(80),

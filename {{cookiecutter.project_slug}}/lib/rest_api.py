@@ -1,4 +1,4 @@
-"""The public REST API: a Lambda proxy with CORS, an explicit stage, access logs and throttling."""
+"""The public REST API: a Lambda proxy with CORS, served from a logged, throttled stage."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import hashlib
 import json
 
 import pulumi
-from pulumi_aws import apigateway, iam, lambda_
+from pulumi_aws import apigateway, lambda_
 
+from lib.api_stage import ApiStage
 from lib.context import StackContext
-from lib.iam import assume_role_policy, policy_document, statement
-from lib.log_group import encrypted_log_group
 from lib.tiers import ApiTier
 
 CORS_HEADERS = {
@@ -18,33 +17,6 @@ CORS_HEADERS = {
     "Access-Control-Allow-Methods": "'GET,POST,OPTIONS'",
     "Access-Control-Allow-Origin": "'*'",
 }
-
-# One JSON line per request, so access logs can be queried with CloudWatch Logs Insights.
-ACCESS_LOG_FORMAT = json.dumps(
-    {
-        "requestId": "$context.requestId",
-        "ip": "$context.identity.sourceIp",
-        "requestTime": "$context.requestTime",
-        "httpMethod": "$context.httpMethod",
-        "resourcePath": "$context.resourcePath",
-        "status": "$context.status",
-        "responseLength": "$context.responseLength",
-        "integrationLatency": "$context.integrationLatency",
-        "xrayTraceId": "$context.xrayTraceId",
-    },
-    separators=(",", ":"),
-)
-
-# The actions API Gateway needs to write its logs, as in AWS's own push-to-CloudWatch policy.
-API_GATEWAY_LOGGING_ACTIONS = (
-    "logs:CreateLogGroup",
-    "logs:CreateLogStream",
-    "logs:DescribeLogGroups",
-    "logs:DescribeLogStreams",
-    "logs:FilterLogEvents",
-    "logs:GetLogEvents",
-    "logs:PutLogEvents",
-)
 
 
 class RestApi(pulumi.ComponentResource):
@@ -92,50 +64,18 @@ class RestApi(pulumi.ComponentResource):
             triggers={"routes": hashlib.sha256(json.dumps(sorted(routes)).encode()).hexdigest()},
             opts=pulumi.ResourceOptions(parent=self, depends_on=self.methods),
         )
-        self.access_logs = encrypted_log_group(
-            f"{name}-access-logs",
+        stage = ApiStage(
+            name,
             ctx,
-            name=ctx.namer.log_group("apigateway", ctx.namer.name("rest_api", "api-access")),
-            retention_days=tier.log_retention_days,
+            api=self.api,
+            deployment=self.deployment,
+            purpose="api",
+            tier=tier,
             kms_key_arn=kms_key_arn,
+            enable_xray=enable_xray,
             opts=child,
         )
-        account = self._cloudwatch_logging_role(name, ctx, child)
-        self.stage = apigateway.Stage(
-            f"{name}-stage",
-            rest_api=self.api.id,
-            deployment=self.deployment.id,
-            stage_name=ctx.suffix,
-            xray_tracing_enabled=enable_xray,
-            access_log_settings=apigateway.StageAccessLogSettingsArgs(
-                destination_arn=self.access_logs.arn, format=ACCESS_LOG_FORMAT
-            ),
-            tags=ctx.tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[account]),
-        )
-        # API Gateway would create the execution log group itself, unencrypted and kept forever.
-        self.execution_logs = encrypted_log_group(
-            f"{name}-execution-logs",
-            ctx,
-            name=pulumi.Output.concat("API-Gateway-Execution-Logs_", self.api.id, "/", ctx.suffix),
-            retention_days=tier.log_retention_days,
-            kms_key_arn=kms_key_arn,
-            opts=child,
-        )
-        self.method_settings = apigateway.MethodSettings(
-            f"{name}-method-settings",
-            rest_api=self.api.id,
-            stage_name=self.stage.stage_name,
-            method_path="*/*",
-            settings=apigateway.MethodSettingsSettingsArgs(
-                metrics_enabled=True,
-                logging_level="ERROR",
-                data_trace_enabled=False,
-                throttling_rate_limit=tier.throttle_rate_limit,
-                throttling_burst_limit=tier.throttle_burst_limit,
-            ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.execution_logs]),
-        )
+        self.stage = stage.stage
         self.permission = lambda_.Permission(
             f"{name}-invoke",
             action="lambda:InvokeFunction",
@@ -219,35 +159,3 @@ class RestApi(pulumi.ComponentResource):
             ),
         )
         return [method, integration, method_response, integration_response]
-
-    def _cloudwatch_logging_role(
-        self, name: str, ctx: StackContext, opts: pulumi.ResourceOptions
-    ) -> apigateway.Account:
-        """API Gateway writes access logs only once the region's account settings name a role."""
-        role = iam.Role(
-            f"{name}-logging-role",
-            name=ctx.namer.name("iam_role", "apigw-logs"),
-            assume_role_policy=assume_role_policy("apigateway.amazonaws.com"),
-            tags=ctx.tags,
-            opts=opts,
-        )
-        policy = iam.RolePolicy(
-            f"{name}-logging-policy",
-            name=ctx.namer.name("iam_policy", "apigw-logs"),
-            role=role.id,
-            policy=policy_document(
-                [
-                    statement(
-                        "WriteApiGatewayLogs",
-                        API_GATEWAY_LOGGING_ACTIONS,
-                        [ctx.arn("logs", "log-group:*")],
-                    )
-                ]
-            ),
-            opts=opts,
-        )
-        return apigateway.Account(
-            f"{name}-account",
-            cloudwatch_role_arn=role.arn,
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[policy])),
-        )

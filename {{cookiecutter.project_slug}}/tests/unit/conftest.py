@@ -3,6 +3,11 @@
 Declaring the stack takes a tenth of a second, so the suite runs tap.py three times, once
 each, and every test reads the run it needs: the generated answers, prod, and a pull-request
 stack whose every other answer is flipped through its stack config.
+{%- if cookiecutter.stack_variant == "multi-env-ecs" %}
+tests/unit/ecs_stacks.py gives the pull-request stack a domain and a peer, adds a staging
+deployment with every other optional setting, and points the outputs file the stack writes
+after a deployment into a temporary folder.
+{%- endif %}
 """
 
 import gc
@@ -11,12 +16,26 @@ import json
 import pytest
 
 from lib.config import DEFAULT_ENABLE_XRAY, DEFAULT_ENVIRONMENT_SUFFIX
+{%- if cookiecutter.stack_variant == "multi-env-ecs" %}
+from tests.unit.ecs_stacks import (  # noqa: F401 - fixtures, found by name
+    PULL_REQUEST_CONFIG,
+    flat_outputs_file,
+    staging_stack,
+)
+{%- endif %}
 from tests.unit.mocks import Deployment, deploy_program
+
+# The generated AWS classes and every declared resource make a large heap that lives until the
+# end; walking it over and over costs more than the tests. This short run collects no cycles.
+gc.disable()
 
 PR_CONFIG = {
     "TapStack:enableXray": "false" if DEFAULT_ENABLE_XRAY else "true",
     "TapStack:alarmEmail": "oncall@example.com",
     "TapStack:tags": json.dumps({"CostCenter": "cc-42"}),
+{%- if cookiecutter.stack_variant == "multi-env-ecs" %}
+    **PULL_REQUEST_CONFIG,
+{%- endif %}
 }
 
 

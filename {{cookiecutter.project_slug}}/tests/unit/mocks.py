@@ -21,6 +21,8 @@ from typing import Any
 from unittest.mock import patch
 
 import pulumi
+from pulumi.runtime import resource as resource_runtime
+from pulumi.runtime.proto import source_pb2
 
 ACCOUNT_ID = "123456789012"
 PROJECT = "TapStack"
@@ -67,21 +69,30 @@ class Deployment:
         return next(r for r in self.resources if r.outputs.get("id") == resource_id)
 
 
+{% set functions = cookiecutter.stack_variant in ["serverless-api", "stream-pipeline"] -%}
+{% set stream = cookiecutter.stack_variant == "stream-pipeline" -%}
+{% set ecs = cookiecutter.stack_variant == "multi-env-ecs" -%}
 def _arn(type_token: str, region: str, name: str) -> str:
     service = type_token.split(":")[1].split("/", maxsplit=1)[0]
     kind = type_token.rsplit(":", 1)[-1].lower()
+{%- if stream or ecs %}
     if service == "s3":
         return f"arn:aws:s3:::{name}"
+{%- endif %}
     if service == "iam":
         return f"arn:aws:iam::{ACCOUNT_ID}:{kind}/{name}"
     if service == "cloudwatch" and kind == "loggroup":
         return f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{name}"
     if service == "sns":
         return f"arn:aws:sns:{region}:{ACCOUNT_ID}:{name}"
+{%- if stream %}
     if service == "sqs":
         return f"arn:aws:sqs:{region}:{ACCOUNT_ID}:{name}"
+{%- endif %}
+{%- if functions %}
     if service == "lambda" and kind == "function":
         return f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{name}"
+{%- endif %}
     return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{kind}/{name}"
 
 
@@ -93,6 +104,7 @@ def _computed(type_token: str, name: str, inputs: dict[str, Any], region: str) -
     if type_token == "aws:kms/key:Key":
         computed["keyId"] = resource_id
         computed["arn"] = f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{resource_id}"
+{%- if functions %}
     elif type_token == "aws:lambda/function:Function":
         computed["invokeArn"] = (
             f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/"
@@ -102,17 +114,20 @@ def _computed(type_token: str, name: str, inputs: dict[str, Any], region: str) -
         computed["rootResourceId"] = f"{name}-root"
         computed["executionArn"] = f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{resource_id}"
     elif type_token == "aws:apigateway/stage:Stage":
-        computed["invokeUrl"] = (
-            f"https://{inputs.get('restApi')}.execute-api.{region}.amazonaws.com/{inputs.get('stageName')}"
-        )
-        computed["executionArn"] = (
-            f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{inputs.get('restApi')}/{inputs.get('stageName')}"
-        )
+        api, stage = inputs.get("restApi"), inputs.get("stageName")
+        computed["invokeUrl"] = f"https://{api}.execute-api.{region}.amazonaws.com/{stage}"
+        computed["executionArn"] = f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{api}/{stage}"
+{%- endif %}
+{%- if stream %}
     elif type_token == "aws:sqs/queue:Queue":
         computed["url"] = f"https://sqs.{region}.amazonaws.com/{ACCOUNT_ID}/{physical}"
+{%- endif %}
+{%- if stream or ecs %}
     elif type_token == "aws:s3/bucket:Bucket":
         computed["bucket"] = physical
         computed["bucketRegionalDomainName"] = f"{physical}.s3.{region}.amazonaws.com"
+{%- endif %}
+{%- if ecs %}
     elif type_token == "aws:lb/loadBalancer:LoadBalancer":
         computed["dnsName"] = f"{physical}-123.{region}.elb.amazonaws.com"
         computed["zoneId"] = "Z35SXDOTRQ7X7K"
@@ -128,6 +143,22 @@ def _computed(type_token: str, name: str, inputs: dict[str, Any], region: str) -
         computed["clusterIdentifier"] = inputs.get("clusterIdentifier", physical)
     elif type_token == "aws:ecs/cluster:Cluster":
         computed["name"] = physical
+    elif type_token == "aws:ecs/taskDefinition:TaskDefinition":
+        family = inputs.get("family")
+        computed["arn"] = f"arn:aws:ecs:{region}:{ACCOUNT_ID}:task-definition/{family}:1"
+    elif type_token == "aws:acm/certificate:Certificate":
+        domain = inputs.get("domainName")
+        computed["domainValidationOptions"] = [
+            {
+                "domainName": domain,
+                "resourceRecordName": f"_0123456789abcdef.{domain}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": "_fedcba9876543210.acm-validations.aws.",
+            }
+        ]
+    elif type_token == "aws:route53/record:Record":
+        computed["fqdn"] = inputs.get("name")
+{%- endif %}
     return computed
 
 
@@ -147,29 +178,35 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return outputs["id"], outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+{%- if ecs %}
         region = self.region
+{%- endif %}
         answers: dict[str, dict[str, Any]] = {
-            "aws:index/getRegion:getRegion": {"region": region, "name": region, "id": region},
             "aws:index/getCallerIdentity:getCallerIdentity": {
                 "accountId": ACCOUNT_ID,
                 "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/test",
                 "userId": "AIDATEST",
                 "id": ACCOUNT_ID,
             },
-            "aws:index/getPartition:getPartition": {
-                "partition": "aws",
-                "dnsSuffix": "amazonaws.com",
-            },
+{%- if ecs %}
             "aws:index/getAvailabilityZones:getAvailabilityZones": {
                 "names": [f"{region}a", f"{region}b", f"{region}c"],
                 "zoneIds": [f"{region}-az1", f"{region}-az2", f"{region}-az3"],
                 "id": region,
+            },
+            "aws:rds/getEngineVersion:getEngineVersion": {
+                "engine": args.args.get("engine"),
+                "version": "16.8",
+                "versionActual": "16.8",
+                "parameterGroupFamily": "aurora-postgresql16",
+                "id": "aurora-postgresql",
             },
             "aws:route53/getZone:getZone": {
                 "zoneId": "Z0123456789EXAMPLE",
                 "name": args.args.get("name", "example.com"),
                 "id": "Z0123456789EXAMPLE",
             },
+{%- endif %}
         }
         if args.token not in answers:
             raise NotImplementedError(f"no mock for provider function {args.token}")
@@ -183,15 +220,17 @@ def deploy(
     stack: str = "dev",
     config: dict[str, str] | None = None,
     mocks: RecordingMocks | None = None,
+    preview: bool = False,
 ) -> Deployment:
     """Run ``program`` against fresh mocks (or ``mocks``) and return what it declared.
 
     ``program`` may return an object with an ``outputs`` mapping (such as TapStack); those
-    outputs are resolved into ``Deployment.outputs``.
+    outputs are resolved into ``Deployment.outputs``. ``preview`` runs it as ``pulumi preview``
+    would instead of as ``pulumi up``.
     """
     mocks = mocks or RecordingMocks(region)
     pulumi.runtime.set_all_config({"aws:region": region, **(config or {})})
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview)
     resolved: dict[str, Any] = {}
 
     @pulumi.runtime.test
@@ -199,7 +238,10 @@ def deploy(
         outputs = getattr(program(), "outputs", {})
         return pulumi.Output.from_input(outputs).apply(resolved.update)
 
-    run()
+    # Pulumi notes where each resource was declared by walking the whole call stack, which under
+    # pytest takes longer than declaring the resource; nothing reads it under mocks.
+    with patch.object(resource_runtime, "_get_stack_trace", source_pb2.StackTrace):
+        run()
     return Deployment(mocks.resources, resolved)
 
 

@@ -2,8 +2,9 @@
 
 import pytest
 
+from lib.config import DEFAULT_ENVIRONMENT_SUFFIX as SUFFIX
 from lib.config import DEFAULT_REGION
-from lib.tiers import TIERS
+from lib.tiers import tier_settings
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
@@ -28,7 +29,7 @@ def test_every_alarm_notifies_the_alarm_topic(stack):
     for alarm in stack.of_type(ALARM):
         assert alarm.inputs["alarmActions"] == [topic_arn]
         assert alarm.inputs["okActions"] == [topic_arn]
-        assert alarm.inputs["name"].endswith("-dev")
+        assert alarm.inputs["name"].endswith(f"-{SUFFIX}")
 
 
 def test_lambda_alarms_watch_this_function(stack):
@@ -42,7 +43,7 @@ def test_api_alarms_watch_this_api_and_stage(stack):
     api_name = stack.one("aws:apigateway/restApi:RestApi").inputs["name"]
     for (namespace, _), alarm in alarms_by_metric(stack).items():
         if namespace == "AWS/ApiGateway":
-            assert alarm.inputs["dimensions"] == {"ApiName": api_name, "Stage": "dev"}
+            assert alarm.inputs["dimensions"] == {"ApiName": api_name, "Stage": SUFFIX}
 
 
 def test_the_duration_alarm_fires_before_the_timeout(stack):
@@ -52,12 +53,11 @@ def test_the_duration_alarm_fires_before_the_timeout(stack):
     assert 0.5 * timeout_ms <= duration.inputs["threshold"] < timeout_ms
 
 
-@pytest.mark.parametrize(
-    ("deployment", "tier"), [("stack", "dev"), ("prod_stack", "prod"), ("pr_stack", "pr")]
-)
-def test_thresholds_come_from_the_tier(request, deployment, tier):
-    tier = TIERS[tier]
-    alarms = alarms_by_metric(request.getfixturevalue(deployment))
+@pytest.mark.parametrize("deployment", ["stack", "prod_stack", "pr_stack"])
+def test_thresholds_come_from_the_tier(request, deployment):
+    deployment = request.getfixturevalue(deployment)
+    tier = tier_settings(deployment.args.environment_suffix)
+    alarms = alarms_by_metric(deployment)
     assert alarms[("AWS/Lambda", "Errors")].inputs["threshold"] == tier.error_alarm_threshold
     assert alarms[("AWS/ApiGateway", "Latency")].inputs["threshold"] == tier.latency_alarm_ms
     assert (
@@ -67,7 +67,7 @@ def test_thresholds_come_from_the_tier(request, deployment, tier):
 
 def test_the_dashboard_shows_every_signal(stack):
     dashboard = stack.one("aws:cloudwatch/dashboard:Dashboard")
-    assert dashboard.inputs["dashboardName"] == "TAP-API-dev"
+    assert dashboard.inputs["dashboardName"] == f"TAP-API-{SUFFIX}"
     widgets = dashboard.json("dashboardBody")["widgets"]
     metrics = {tuple(w["properties"]["metrics"][0][:2]) for w in widgets}
     assert metrics == {

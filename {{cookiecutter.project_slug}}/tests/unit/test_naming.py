@@ -77,7 +77,9 @@ def test_suffixes_that_are_unsafe_in_aws_names_are_refused(suffix):
         validate_suffix(suffix)
 
 
-@pytest.mark.parametrize("project", ["ab", "-shop", "shop-", "sh--op", "Shop", "a" * 31, "shop\n"])
+@pytest.mark.parametrize(
+    "project", ["ab", "-shop", "shop-", "sh--op", "Shop", "a" * 31, "shop\n", "sg-shop"]
+)
 def test_invalid_project_slugs_are_refused(project):
     with pytest.raises(NamingError):
         validate_project(project)

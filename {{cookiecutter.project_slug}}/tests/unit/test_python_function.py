@@ -1,5 +1,6 @@
 """Lambda functions: runtime, sizing, tracing, environment, log group and a least-privilege role."""
 
+from lib.config import DEFAULT_ENVIRONMENT_SUFFIX as SUFFIX
 from lib.config import DEFAULT_REGION, PROJECT
 from lib.python_function import RUNTIME
 
@@ -31,7 +32,7 @@ def test_functions_run_a_current_python_runtime(stack):
 def test_functions_know_their_environment_region_and_name(stack):
     for function in functions(stack):
         variables = function.inputs["environment"]["variables"]
-        assert variables["ENVIRONMENT"] == "dev"
+        assert variables["ENVIRONMENT"] == SUFFIX
         assert variables["REGION"] == DEFAULT_REGION
         assert variables["FUNCTION_NAME"] == function.inputs["name"]
         assert variables["LOG_LEVEL"] == "INFO"
@@ -88,7 +89,9 @@ def test_each_role_publishes_metrics_only_to_the_projects_namespace(stack):
         _, statements = role_policy_of(stack, function)
         metrics = statements["PublishMetricsToOwnNamespace"]
         assert metrics["Action"] == ["cloudwatch:PutMetricData"]
-        assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": f"{PROJECT}/dev"}}
+        assert metrics["Condition"] == {
+            "StringEquals": {"cloudwatch:namespace": f"{PROJECT}/{SUFFIX}"}
+        }
 
 
 def test_traces_are_the_only_grant_on_every_resource(stack):

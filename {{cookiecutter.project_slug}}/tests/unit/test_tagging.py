@@ -54,7 +54,7 @@ def test_every_taggable_resource_carries_the_required_tags(stack):
         tags = resource.inputs.get("tags") or {}
         missing = [key for key in REQUIRED_TAG_KEYS if key not in tags]
         assert not missing, f"{resource.type} {resource.name} lacks tags {missing}"
-        assert tags["Environment"] == "dev"
+        assert tags["Environment"] == stack.args.environment_suffix
         assert tags["ManagedBy"] == "Pulumi"
 
 

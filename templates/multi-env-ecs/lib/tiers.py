@@ -1,0 +1,156 @@
+"""Settings that differ by environment tier, in one typed table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lib.environment import tier_of
+
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class ServiceTier:
+    """What one tier of the ECS service, its network and its database get."""
+
+    # Fargate task size and how many tasks run.
+    task_cpu: int  # CPU units (1024 = one vCPU)
+    task_memory_mb: int
+    desired_count: int
+    min_tasks: int  # autoscaling bounds
+    max_tasks: int
+    cpu_target_percent: float  # average service CPU that target tracking keeps
+    # Network.
+    nat_gateway_per_zone: bool  # else one NAT gateway for the whole VPC
+    # Retention and protection.
+    log_retention_days: int  # container, flow and database logs
+    access_log_retention_days: int  # ALB access logs in S3
+    kms_deletion_window_days: int
+    deletion_protection: bool  # load balancer and database
+    # Aurora PostgreSQL.
+    db_instance_class: str
+    db_instance_count: int
+    db_backup_retention_days: int
+    db_final_snapshot: bool
+    # Alarm thresholds.
+    cpu_alarm_percent: float
+    memory_alarm_percent: float
+    alb_5xx_alarm_count: int  # load balancer 5XX responses per five minutes
+    unhealthy_hosts_alarm_count: int
+    response_time_alarm_seconds: float
+    db_cpu_alarm_percent: float
+    db_freeable_memory_alarm_bytes: int  # alarm when free memory falls below this
+    db_connections_alarm_count: int
+
+    def nat_gateway_count(self, zones: int) -> int:
+        """How many NAT gateways a VPC of ``zones`` zones gets: one per zone, or one in all."""
+        return zones if self.nat_gateway_per_zone else 1
+
+
+TIERS: dict[str, ServiceTier] = {
+    "dev": ServiceTier(
+        task_cpu=256,
+        task_memory_mb=512,
+        desired_count=1,
+        min_tasks=1,
+        max_tasks=3,
+        cpu_target_percent=70,
+        nat_gateway_per_zone=False,
+        log_retention_days=14,
+        access_log_retention_days=30,
+        kms_deletion_window_days=7,
+        deletion_protection=False,
+        db_instance_class="db.t4g.medium",
+        db_instance_count=1,
+        db_backup_retention_days=7,
+        db_final_snapshot=False,
+        cpu_alarm_percent=85,
+        memory_alarm_percent=85,
+        alb_5xx_alarm_count=20,
+        unhealthy_hosts_alarm_count=1,
+        response_time_alarm_seconds=3,
+        db_cpu_alarm_percent=85,
+        db_freeable_memory_alarm_bytes=GIB // 4,
+        db_connections_alarm_count=300,
+    ),
+    "pr": ServiceTier(
+        task_cpu=256,
+        task_memory_mb=512,
+        desired_count=1,
+        min_tasks=1,
+        max_tasks=2,
+        cpu_target_percent=70,
+        nat_gateway_per_zone=False,
+        log_retention_days=7,
+        access_log_retention_days=7,
+        kms_deletion_window_days=7,
+        deletion_protection=False,
+        db_instance_class="db.t4g.medium",
+        db_instance_count=1,
+        db_backup_retention_days=7,
+        db_final_snapshot=False,
+        cpu_alarm_percent=85,
+        memory_alarm_percent=85,
+        alb_5xx_alarm_count=20,
+        unhealthy_hosts_alarm_count=1,
+        response_time_alarm_seconds=3,
+        db_cpu_alarm_percent=85,
+        db_freeable_memory_alarm_bytes=GIB // 4,
+        db_connections_alarm_count=300,
+    ),
+    "staging": ServiceTier(
+        task_cpu=512,
+        task_memory_mb=1024,
+        desired_count=2,
+        min_tasks=2,
+        max_tasks=6,
+        cpu_target_percent=60,
+        nat_gateway_per_zone=False,
+        log_retention_days=30,
+        access_log_retention_days=90,
+        kms_deletion_window_days=7,
+        deletion_protection=False,
+        db_instance_class="db.t4g.medium",
+        db_instance_count=2,
+        db_backup_retention_days=7,
+        db_final_snapshot=False,
+        cpu_alarm_percent=80,
+        memory_alarm_percent=80,
+        alb_5xx_alarm_count=10,
+        unhealthy_hosts_alarm_count=1,
+        response_time_alarm_seconds=2,
+        db_cpu_alarm_percent=80,
+        db_freeable_memory_alarm_bytes=GIB // 4,
+        db_connections_alarm_count=300,
+    ),
+    "prod": ServiceTier(
+        task_cpu=1024,
+        task_memory_mb=2048,
+        desired_count=4,
+        min_tasks=4,
+        max_tasks=12,
+        cpu_target_percent=50,
+        nat_gateway_per_zone=True,
+        log_retention_days=90,
+        access_log_retention_days=365,
+        kms_deletion_window_days=30,
+        deletion_protection=True,
+        db_instance_class="db.r6g.large",
+        db_instance_count=2,
+        db_backup_retention_days=30,
+        db_final_snapshot=True,
+        cpu_alarm_percent=75,
+        memory_alarm_percent=75,
+        alb_5xx_alarm_count=5,
+        unhealthy_hosts_alarm_count=1,
+        response_time_alarm_seconds=1,
+        db_cpu_alarm_percent=75,
+        db_freeable_memory_alarm_bytes=GIB,
+        db_connections_alarm_count=1000,
+    ),
+}
+
+
+def tier_settings(suffix: str) -> ServiceTier:
+    """The settings row for an environment suffix."""
+    return TIERS[tier_of(suffix)]

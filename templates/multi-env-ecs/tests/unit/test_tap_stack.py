@@ -1,0 +1,223 @@
+"""The ECS stack as a whole: what it composes and outputs, the tier table, tags, IAM scopes and
+names at their limits."""
+
+import re
+
+import pytest
+
+from lib.environment import tier_of
+from lib.naming import NAME_RULES
+from lib.tagging import REQUIRED_TAG_KEYS
+from lib.tap_stack import PR_DNS_NAME
+from lib.tiers import TIERS, tier_settings
+from tests.unit.ecs_stacks import LONGEST_PROJECT
+from tests.unit.mocks import accepts_tags
+
+EXPECTED_OUTPUTS = (
+    "vpc_id",
+    "vpc_cidr",
+    "public_subnet_ids",
+    "private_subnet_ids",
+    "isolated_subnet_ids",
+    "alb_arn",
+    "alb_dns_name",
+    "service_url",
+    "dns_name",
+    "cluster_name",
+    "service_name",
+    "task_definition_arn",
+    "db_cluster_endpoint",
+    "db_reader_endpoint",
+    "db_secret_arn",
+    "log_group_name",
+    "alarm_topic_arn",
+    "dashboard_name",
+    "peering_connection_ids",
+)
+
+COMPONENTS = (
+    "tap:security:EncryptionKey",
+    "tap:network:Network",
+    "tap:network:ServiceSecurityGroups",
+    "tap:network:LoadBalancer",
+    "tap:storage:AccessLogBucket",
+    "tap:data:AuroraDatabase",
+    "tap:compute:EcsService",
+    "tap:monitoring:AlarmTopic",
+    "tap:monitoring:ServiceMonitoring",
+)
+
+# Allow statements whose resource is "*": KMS key policies (there "*" is the key itself),
+# and the two services that have no resource to name.
+UNSCOPED_STATEMENTS = {"WriteTraces", "SignInToRegistry"}
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+
+# The inputs that carry a resource's physical name, and the naming rule each one follows.
+PHYSICAL_NAMES = {
+    "aws:lb/loadBalancer:LoadBalancer": ("name", "alb"),
+    "aws:lb/targetGroup:TargetGroup": ("name", "target_group"),
+    "aws:rds/cluster:Cluster": ("clusterIdentifier", "rds_cluster"),
+    "aws:rds/clusterInstance:ClusterInstance": ("identifier", "rds_instance"),
+    "aws:rds/subnetGroup:SubnetGroup": ("name", "db_subnet_group"),
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": ("name", "db_parameter_group"),
+    "aws:s3/bucket:Bucket": ("bucket", "s3_bucket"),
+    "aws:iam/role:Role": ("name", "iam_role"),
+    "aws:iam/rolePolicy:RolePolicy": ("name", "iam_policy"),
+    "aws:ecs/cluster:Cluster": ("name", "ecs_cluster"),
+    "aws:ecs/service:Service": ("name", "ecs_service"),
+    "aws:ecs/taskDefinition:TaskDefinition": ("family", "ecs_family"),
+    "aws:ec2/securityGroup:SecurityGroup": ("name", "security_group"),
+    "aws:sns/topic:Topic": ("name", "sns_topic"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("name", "alarm"),
+    "aws:cloudwatch/dashboard:Dashboard": ("dashboardName", "dashboard"),
+    "aws:kms/alias:Alias": ("name", "kms_alias"),
+    "aws:appautoscaling/policy:Policy": ("name", "scaling_policy"),
+}
+
+
+def test_the_stack_is_a_tap_component(stack):
+    assert [r.name for r in stack.of_type("tap:stack:TapStack")] == ["TapStack"]
+
+
+def test_the_stack_composes_its_components(stack, staging_stack):
+    for component in COMPONENTS:
+        expected = 2 if component == "tap:security:EncryptionKey" else 1
+        assert len(stack.of_type(component)) == expected, component
+    assert not stack.of_type("tap:network:VpcPeering")
+    assert len(staging_stack.of_type("tap:network:VpcPeering")) == 1
+
+
+def test_the_stack_registers_every_output(stack):
+    outputs = stack.outputs
+    assert set(outputs) == set(EXPECTED_OUTPUTS)
+    assert len(EXPECTED_OUTPUTS) >= 16
+    zones = len(stack.args.availability_zones)
+    for tier_name in ("public", "private", "isolated"):
+        assert len(outputs[f"{tier_name}_subnet_ids"]) == zones
+    assert outputs["vpc_cidr"] == stack.args.vpc_cidr
+    assert outputs["vpc_id"] == stack.one("aws:ec2/vpc:Vpc").outputs["id"]
+    assert outputs["alb_arn"] == stack.one("aws:lb/loadBalancer:LoadBalancer").outputs["arn"]
+    assert outputs["db_secret_arn"].startswith("arn:aws:secretsmanager:")
+    assert outputs["log_group_name"] == f"/aws/ecs/{outputs['service_name']}"
+    assert outputs["peering_connection_ids"] == []
+
+
+def test_service_url_and_dns_name_follow_the_domain(each_stack, staging_stack):
+    for deployment in (each_stack, staging_stack):
+        args, outputs = deployment.args, deployment.outputs
+        records = [
+            r for r in deployment.of_type("aws:route53/record:Record") if r.inputs["type"] == "A"
+        ]
+        if args.domain_name and tier_of(args.environment_suffix) != "pr":
+            (record,) = records
+            assert outputs["service_url"] == f"https://{record.inputs['name']}"
+            assert outputs["dns_name"] == record.inputs["name"]
+        else:
+            assert not records
+            assert outputs["service_url"] == f"http://{outputs['alb_dns_name']}"
+            pull_request = tier_of(args.environment_suffix) == "pr"
+            assert outputs["dns_name"] == (PR_DNS_NAME if pull_request else outputs["alb_dns_name"])
+
+
+@pytest.mark.parametrize(
+    ("suffix", "tier"),
+    [("dev", "dev"), ("qa", "dev"), ("pr12345", "pr"), ("staging", "staging"), ("prod", "prod")],
+)
+def test_each_suffix_gets_its_tier(suffix, tier):
+    assert tier_settings(suffix) is TIERS[tier]
+
+
+def test_the_tier_table_sizes_tasks_as_documented():
+    sizes = {
+        name: (tier.task_cpu, tier.task_memory_mb, tier.desired_count)
+        for name, tier in TIERS.items()
+    }
+    assert sizes == {
+        "dev": (256, 512, 1),
+        "pr": (256, 512, 1),
+        "staging": (512, 1024, 2),
+        "prod": (1024, 2048, 4),
+    }
+    for tier in TIERS.values():
+        assert tier.min_tasks <= tier.desired_count <= tier.max_tasks
+
+
+def test_only_prod_keeps_a_nat_gateway_per_zone_a_final_snapshot_and_deletion_protection():
+    for name, tier in TIERS.items():
+        prod = name == "prod"
+        assert tier.nat_gateway_per_zone is prod
+        assert tier.nat_gateway_count(3) == (3 if prod else 1)
+        assert tier.db_final_snapshot is prod
+        assert tier.deletion_protection is prod
+        assert tier.db_backup_retention_days == (30 if prod else 7)
+        assert tier.kms_deletion_window_days == (30 if prod else 7)
+
+
+def test_retention_grows_from_pull_requests_to_prod():
+    order = [TIERS[name] for name in ("pr", "dev", "staging", "prod")]
+    for smaller, larger in zip(order, order[1:], strict=False):
+        assert smaller.log_retention_days <= larger.log_retention_days
+        assert smaller.access_log_retention_days <= larger.access_log_retention_days
+
+
+def test_database_classes_are_ones_aurora_postgresql_supports():
+    for name, tier in TIERS.items():
+        assert tier.db_instance_class != "db.t3.micro"
+        if name == "prod":
+            assert re.fullmatch(r"db\.(r6g|r7g|r6i|r5)\.[0-9]*x?large", tier.db_instance_class)
+        else:
+            assert tier.db_instance_class in ("db.t3.medium", "db.t4g.medium")
+
+
+def test_a_pull_request_is_sized_like_dev():
+    pr, dev = TIERS["pr"], TIERS["dev"]
+    assert (pr.task_cpu, pr.task_memory_mb, pr.desired_count) == (
+        dev.task_cpu,
+        dev.task_memory_mb,
+        dev.desired_count,
+    )
+    assert pr.db_instance_class == dev.db_instance_class
+    assert pr.max_tasks <= dev.max_tasks
+
+
+def test_every_taggable_resource_of_every_deployment_is_tagged(staging_stack, prod_stack):
+    for deployment in (staging_stack, prod_stack):
+        suffix = deployment.args.environment_suffix
+        for resource in deployment.resources:
+            if accepts_tags(resource.type):
+                tags = resource.inputs.get("tags") or {}
+                missing = [key for key in REQUIRED_TAG_KEYS if key not in tags]
+                assert not missing, f"{resource.name} lacks {missing}"
+                assert tags["Environment"] == suffix
+
+
+def test_every_role_statement_names_its_resources(stack, staging_stack, prod_stack):
+    for deployment in (stack, staging_stack, prod_stack):
+        for policy in deployment.of_type(ROLE_POLICY):
+            for statement in policy.json("policy")["Statement"]:
+                assert statement["Effect"] == "Allow"
+                assert statement["Resource"], statement["Sid"]
+                for resource in statement["Resource"]:
+                    if resource == "*":
+                        assert statement["Sid"] in UNSCOPED_STATEMENTS, statement["Sid"]
+                    else:
+                        assert resource.startswith("arn:aws:"), (statement["Sid"], resource)
+                        assert "123456789012" in resource, (statement["Sid"], resource)
+
+
+def test_names_fit_their_limits_with_the_longest_project(staging_stack):
+    assert staging_stack.args.project == LONGEST_PROJECT
+    checked = 0
+    for resource in staging_stack.resources:
+        if resource.type not in PHYSICAL_NAMES:
+            continue
+        key, kind = PHYSICAL_NAMES[resource.type]
+        rule, name = NAME_RULES[kind], resource.inputs[key]
+        assert len(name) <= rule.max_length, (kind, name)
+        assert re.fullmatch(rule.pattern, name), (kind, name)
+        assert name.endswith("staging"), (kind, name)
+        checked += 1
+    assert checked >= len(PHYSICAL_NAMES)
+    alb = staging_stack.one("aws:lb/loadBalancer:LoadBalancer").inputs["name"]
+    assert len(alb) == 32
+    assert alb.startswith(LONGEST_PROJECT[:8])

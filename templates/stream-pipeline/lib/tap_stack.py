@@ -1,0 +1,176 @@
+"""TapStack: the stream pipeline, composed from small components.
+
+Events come in over HTTP, travel through Kinesis, are processed in Lambda and land in S3;
+one customer-managed key encrypts all of it, and alarms watch every step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from lib.alerting import ALARM_PUBLISHER, AlarmTopic
+from lib.batch_indexer import BatchIndexer
+from lib.config import ProjectSettings
+from lib.context import StackContext
+from lib.data_bucket import DataBucket
+from lib.data_stream import DataStream
+from lib.encryption import EncryptionKey
+from lib.environment import tier_of
+from lib.ingest_api import IngestApi
+from lib.naming import Namer
+from lib.pipeline_monitoring import PipelineMonitoring, PipelineResources, WatchedFunction
+from lib.pipeline_secret import PipelineSecret
+from lib.python_function import PythonFunctionArgs
+from lib.stream_processor import PROCESSED_PREFIX, StreamProcessor
+from lib.tiers import tier_settings
+
+# Each function by purpose: the folder under functions/ and its timeout in seconds.
+INGEST, PROCESSOR, INDEXER = "ingest", "processor", "indexer"
+TIMEOUT_SECONDS = {INGEST: 10, PROCESSOR: 60, INDEXER: 30}
+# The services that encrypt and decrypt with the pipeline's key on the stack's behalf.
+KEY_SERVICES = (
+    "kinesis.amazonaws.com",
+    "s3.amazonaws.com",
+    "secretsmanager.amazonaws.com",
+    "sns.amazonaws.com",
+    ALARM_PUBLISHER,
+)
+
+
+@dataclass(frozen=True)
+class TapStackArgs(ProjectSettings):
+    """The stack's settings: ``environment_suffix`` and ``tags``, plus the shared defaults."""
+
+
+class TapStack(pulumi.ComponentResource):
+    """An ingest API, a Kinesis stream, a processor writing batches to S3 and an indexer,
+    under one KMS key, with a downstream secret, alarms and a dashboard."""
+
+    def __init__(
+        self, name: str, args: TapStackArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("tap:stack:TapStack", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tier = tier_settings(args.environment_suffix)
+        ctx = StackContext(
+            namer=Namer(args.project, args.environment_suffix),
+            tags=args.resource_tags,
+            region=args.region,
+            account_id=aws.get_caller_identity_output().account_id,
+        )
+
+        self.key = EncryptionKey(
+            f"{name}-key",
+            ctx,
+            purpose="pipeline",
+            deletion_window_days=tier.kms_deletion_window_days,
+            service_principals=[*KEY_SERVICES, f"logs.{args.region}.amazonaws.com"],
+            # Role ARNs from role names: the key exists before the roles that use it.
+            user_role_arns=[
+                ctx.role_arn(ctx.namer.name("iam_role", purpose)) for purpose in (INGEST, PROCESSOR)
+            ],
+            opts=child,
+        )
+
+        def function_args(purpose: str, memory_mb: int) -> PythonFunctionArgs:
+            return PythonFunctionArgs(
+                purpose=purpose,
+                source=purpose,
+                handler="handler.handler",
+                memory_mb=memory_mb,
+                timeout_seconds=TIMEOUT_SECONDS[purpose],
+                log_retention_days=tier.log_retention_days,
+                kms_key_arn=self.key.arn,
+                enable_xray=args.enable_xray,
+                metric_namespace=ctx.namer.metric_namespace(),
+            )
+
+        self.alarm_topic = AlarmTopic(
+            f"{name}-alarms", ctx, kms_key_arn=self.key.arn, email=args.alarm_email, opts=child
+        )
+        self.stream = DataStream(
+            f"{name}-stream", ctx, tier=tier, kms_key_arn=self.key.arn, opts=child
+        )
+        self.bucket = DataBucket(
+            f"{name}-data",
+            ctx,
+            tier=tier,
+            kms_key_arn=self.key.arn,
+            force_destroy=tier_of(args.environment_suffix) != "prod",
+            opts=child,
+        )
+        self.secret = PipelineSecret(
+            f"{name}-secret",
+            ctx,
+            purpose="downstream",
+            kms_key_arn=self.key.arn,
+            recovery_window_days=tier.secret_recovery_window_days,
+            opts=child,
+        )
+        self.ingest_api = IngestApi(
+            f"{name}-ingest",
+            ctx,
+            function_args=function_args(INGEST, tier.ingest_memory_mb),
+            stream=self.stream,
+            tier=tier,
+            kms_key_arn=self.key.arn,
+            opts=child,
+        )
+        self.processor = StreamProcessor(
+            f"{name}-processor",
+            ctx,
+            function_args=function_args(PROCESSOR, tier.processor_memory_mb),
+            stream=self.stream,
+            bucket=self.bucket,
+            secret=self.secret,
+            tier=tier,
+            kms_key_arn=self.key.arn,
+            opts=child,
+        )
+        self.indexer = BatchIndexer(
+            f"{name}-indexer",
+            ctx,
+            function_args=function_args(INDEXER, tier.indexer_memory_mb),
+            bucket=self.bucket,
+            prefix=PROCESSED_PREFIX,
+            opts=child,
+        )
+        self.monitoring = PipelineMonitoring(
+            f"{name}-monitoring",
+            ctx,
+            functions=[
+                WatchedFunction(purpose, component.function.function, TIMEOUT_SECONDS[purpose])
+                for purpose, component in (
+                    (INGEST, self.ingest_api),
+                    (PROCESSOR, self.processor),
+                    (INDEXER, self.indexer),
+                )
+            ],
+            watched=PipelineResources(
+                api_name=self.ingest_api.api.name,
+                stage_name=self.ingest_api.stage.stage_name,
+                stream_name=self.stream.name,
+                queue_name=self.processor.dead_letter_queue.name,
+            ),
+            tier=tier,
+            alarm_topic_arn=self.alarm_topic.topic_arn,
+            opts=child,
+        )
+
+        self.outputs: dict[str, pulumi.Output] = {
+            "api_url": self.ingest_api.url,
+            "stream_name": self.stream.name,
+            "stream_arn": self.stream.arn,
+            "bucket_name": self.bucket.name,
+            "secret_arn": self.secret.arn,
+            "dlq_url": self.processor.dead_letter_queue.url,
+            "processor_function_name": self.processor.function.function.name,
+            "ingest_function_name": self.ingest_api.function.function.name,
+            "alarm_topic_arn": self.alarm_topic.topic_arn,
+            "dashboard_name": self.monitoring.dashboard.dashboard_name,
+            "kms_key_arn": self.key.arn,
+        }
+        self.register_outputs(self.outputs)

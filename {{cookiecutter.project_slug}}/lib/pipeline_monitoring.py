@@ -1,0 +1,280 @@
+"""Alarms on every stage of the pipeline, all notifying the alarm topic, and one dashboard that
+follows an event from the API to the bucket."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_aws import cloudwatch, lambda_
+
+from lib.context import StackContext
+from lib.tiers import StreamTier
+
+PERIOD_SECONDS = 300
+# Alarm before a function is cut off: at 80% of its timeout.
+DURATION_ALARM_FRACTION = 0.8
+
+
+@dataclass(frozen=True)
+class WatchedFunction:
+    """A function of the pipeline, by the purpose its alarms are named after."""
+
+    purpose: str
+    function: lambda_.Function
+    timeout_seconds: int
+
+
+@dataclass(frozen=True)
+class PipelineResources:
+    """The names of what the pipeline's metrics are reported for."""
+
+    api_name: pulumi.Input[str]
+    stage_name: pulumi.Input[str]
+    stream_name: pulumi.Input[str]
+    queue_name: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """One metric alarm: the metric, its statistic over five minutes, and when it fires."""
+
+    purpose: str
+    description: str
+    namespace: str
+    metric_name: str
+    statistic: str
+    threshold: float
+    dimensions: Mapping[str, pulumi.Input[str]]
+
+
+def pipeline_alarms(
+    functions: Sequence[WatchedFunction], watched: PipelineResources, tier: StreamTier
+) -> list[Alarm]:
+    """Every alarm: three per function, then the API, the stream and the dead-letter queue."""
+    alarms: list[Alarm] = []
+    for fn in functions:
+        dims = {"FunctionName": fn.function.name}
+        alarms += [
+            Alarm(
+                f"{fn.purpose}-errors",
+                f"{fn.purpose} function errors",
+                "AWS/Lambda",
+                "Errors",
+                "Sum",
+                tier.error_alarm_threshold,
+                dims,
+            ),
+            Alarm(
+                f"{fn.purpose}-throttles",
+                f"{fn.purpose} function throttles",
+                "AWS/Lambda",
+                "Throttles",
+                "Sum",
+                1,
+                dims,
+            ),
+            Alarm(
+                f"{fn.purpose}-duration",
+                f"{fn.purpose} function duration near its timeout",
+                "AWS/Lambda",
+                "Duration",
+                "Maximum",
+                fn.timeout_seconds * 1000 * DURATION_ALARM_FRACTION,
+                dims,
+            ),
+        ]
+    api = {"ApiName": watched.api_name, "Stage": watched.stage_name}
+    stream = {"StreamName": watched.stream_name}
+    return [
+        *alarms,
+        Alarm(
+            "api-4xx",
+            "ingest API rejected requests",
+            "AWS/ApiGateway",
+            "4XXError",
+            "Sum",
+            tier.api_4xx_alarm_threshold,
+            api,
+        ),
+        Alarm("api-5xx", "ingest API server errors", "AWS/ApiGateway", "5XXError", "Sum", 1, api),
+        Alarm(
+            "stream-iterator-age",
+            "processor falling behind the stream",
+            "AWS/Kinesis",
+            "GetRecords.IteratorAgeMilliseconds",
+            "Maximum",
+            tier.iterator_age_alarm_ms,
+            stream,
+        ),
+        Alarm(
+            "stream-write-throttled",
+            "stream refusing writes over its capacity",
+            "AWS/Kinesis",
+            "WriteProvisionedThroughputExceeded",
+            "Sum",
+            1,
+            stream,
+        ),
+        Alarm(
+            "dlq-messages",
+            "failed batches waiting in the dead-letter queue",
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            "Maximum",
+            1,
+            {"QueueName": watched.queue_name},
+        ),
+    ]
+
+
+class PipelineMonitoring(pulumi.ComponentResource):
+    """The pipeline's alarms, each notifying ``alarm_topic_arn``, and its dashboard."""
+
+    def __init__(
+        self,
+        name: str,
+        ctx: StackContext,
+        *,
+        functions: Sequence[WatchedFunction],
+        watched: PipelineResources,
+        tier: StreamTier,
+        alarm_topic_arn: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("tap:monitoring:PipelineMonitoring", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.alarms = [
+            cloudwatch.MetricAlarm(
+                f"{name}-{alarm.purpose}",
+                name=ctx.namer.name("alarm", alarm.purpose),
+                alarm_description=(
+                    f"{alarm.description.capitalize()} in {ctx.namer.project} ({ctx.suffix})"
+                ),
+                namespace=alarm.namespace,
+                metric_name=alarm.metric_name,
+                dimensions=alarm.dimensions,
+                statistic=alarm.statistic,
+                period=PERIOD_SECONDS,
+                evaluation_periods=1,
+                threshold=alarm.threshold,
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                treat_missing_data="notBreaching",
+                alarm_actions=[alarm_topic_arn],
+                ok_actions=[alarm_topic_arn],
+                tags=ctx.tags,
+                opts=child,
+            )
+            for alarm in pipeline_alarms(functions, watched, tier)
+        ]
+        self.dashboard = cloudwatch.Dashboard(
+            f"{name}-dashboard",
+            dashboard_name=ctx.namer.name("dashboard", "pipeline"),
+            dashboard_body=pulumi.Output.all(
+                functions={fn.purpose: fn.function.name for fn in functions},
+                api=watched.api_name,
+                stage=watched.stage_name,
+                stream=watched.stream_name,
+                queue=watched.queue_name,
+            ).apply(
+                lambda names: dashboard_body(
+                    ctx.region,
+                    metric_namespace=ctx.namer.metric_namespace(),
+                    environment=ctx.suffix,
+                    **names,
+                )
+            ),
+            opts=child,
+        )
+        self.register_outputs(
+            {"dashboard_name": self.dashboard.dashboard_name, "alarm_count": len(self.alarms)}
+        )
+
+
+def dashboard_body(
+    region: str,
+    *,
+    metric_namespace: str,
+    environment: str,
+    functions: Mapping[str, str],
+    api: str,
+    stage: str,
+    stream: str,
+    queue: str,
+) -> str:
+    """The dashboard, in the order an event travels: API, stream, functions, bucket, failures."""
+    gateway = ["ApiName", api, "Stage", stage]
+    kinesis = ["StreamName", stream]
+
+    def per_function(metric: str) -> list[list[str]]:
+        return [["AWS/Lambda", metric, "FunctionName", name] for name in functions.values()]
+
+    widgets = [
+        ("Ingest requests", "Sum", [["AWS/ApiGateway", "Count", *gateway]]),
+        (
+            "Ingest errors",
+            "Sum",
+            [["AWS/ApiGateway", "4XXError", *gateway], ["AWS/ApiGateway", "5XXError", *gateway]],
+        ),
+        ("Ingest latency", "Average", [["AWS/ApiGateway", "Latency", *gateway]]),
+        (
+            "Stream records in and out",
+            "Sum",
+            [
+                ["AWS/Kinesis", "IncomingRecords", *kinesis],
+                ["AWS/Kinesis", "GetRecords.Records", *kinesis],
+            ],
+        ),
+        (
+            "Processor lag (iterator age)",
+            "Maximum",
+            [["AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", *kinesis]],
+        ),
+        (
+            "Stream write throttling",
+            "Sum",
+            [["AWS/Kinesis", "WriteProvisionedThroughputExceeded", *kinesis]],
+        ),
+        ("Function invocations", "Sum", per_function("Invocations")),
+        ("Function errors", "Sum", per_function("Errors")),
+        ("Function duration", "Maximum", per_function("Duration")),
+        ("Function throttles", "Sum", per_function("Throttles")),
+        (
+            "Batches landed in S3",
+            "Sum",
+            [[metric_namespace, "BatchesIndexed", "Environment", environment]],
+        ),
+        (
+            "Bytes landed in S3",
+            "Sum",
+            [[metric_namespace, "BatchBytes", "Environment", environment]],
+        ),
+        (
+            "Dead-letter queue",
+            "Maximum",
+            [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue]],
+        ),
+    ]
+    return json.dumps(
+        {
+            "widgets": [
+                {
+                    "type": "metric",
+                    "x": (index % 3) * 8,
+                    "y": (index // 3) * 6,
+                    "width": 8,
+                    "height": 6,
+                    "properties": {
+                        "title": title,
+                        "region": region,
+                        "stat": stat,
+                        "period": PERIOD_SECONDS,
+                        "metrics": metrics,
+                    },
+                }
+                for index, (title, stat, metrics) in enumerate(widgets)
+            ]
+        }
+    )

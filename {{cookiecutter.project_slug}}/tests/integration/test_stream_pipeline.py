@@ -1,0 +1,141 @@
+"""The deployed stream pipeline: encryption and retention as declared, a live health check, and
+an event posted to the API that lands in the bucket within a bounded wait."""
+
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from lib.tiers import tier_settings
+
+# Lambda polls the stream every second and batches for up to the tier's window; S3 lists are
+# eventually consistent for a moment. Two minutes is far more than the pipeline ever needs.
+ROUND_TRIP_SECONDS = 120
+FUNCTION_ALARM_METRICS = ("Errors", "Throttles", "Duration")
+
+
+@pytest.fixture(scope="module")
+def suffix(outputs):
+    """The deployment's environment suffix: the last part of every name."""
+    return outputs["stream_name"].rsplit("-", 1)[-1]
+
+
+def request(url, body=None):
+    """An HTTP request to the API; returns the status and the JSON body, whatever the status."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(  # noqa: S310 - the URL is the stack's own https endpoint
+        url, data=data, method="GET" if body is None else "POST"
+    )
+    req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=15) as answer:  # noqa: S310
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_the_stream_is_encrypted_and_keeps_records_as_long_as_its_tier_says(outputs, aws, suffix):
+    summary = aws("kinesis").describe_stream_summary(StreamName=outputs["stream_name"])[
+        "StreamDescriptionSummary"
+    ]
+    tier = tier_settings(suffix)
+    assert summary["StreamARN"] == outputs["stream_arn"]
+    assert summary["EncryptionType"] == "KMS"
+    assert summary["KeyId"] == outputs["kms_key_arn"]
+    assert summary["RetentionPeriodHours"] == tier.stream_retention_hours
+    mode = "ON_DEMAND" if tier.stream_shard_count is None else "PROVISIONED"
+    assert summary["StreamModeDetails"]["StreamMode"] == mode
+
+
+def test_the_bucket_is_versioned_encrypted_private_and_tls_only(outputs, aws):
+    s3, bucket = aws("s3"), outputs["bucket_name"]
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == outputs["kms_key_arn"]
+    assert rule["BucketKeyEnabled"] is True
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block.values()) and len(block) == 4
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    (deny,) = [s for s in policy["Statement"] if s["Sid"] == "DenyInsecureTransport"]
+    assert deny["Effect"] == "Deny"
+
+
+def test_the_secret_and_the_dead_letter_queue_are_under_the_pipelines_key(outputs, aws):
+    secret = aws("secretsmanager").describe_secret(SecretId=outputs["secret_arn"])
+    assert secret["KmsKeyId"] == outputs["kms_key_arn"]
+    attributes = aws("sqs").get_queue_attributes(
+        QueueUrl=outputs["dlq_url"], AttributeNames=["KmsMasterKeyId"]
+    )["Attributes"]
+    assert attributes["KmsMasterKeyId"] == outputs["kms_key_arn"]
+
+
+def test_the_api_answers_its_health_check(outputs):
+    assert request(f"{outputs['api_url']}/health")[0] == 200
+
+
+def test_a_bad_event_is_refused_with_the_reason(outputs):
+    status, body = request(f"{outputs['api_url']}/process", {"source": "integration-test"})
+    assert status == 400
+    assert "missing fields" in body["error"]
+
+
+def test_a_posted_event_lands_in_the_bucket(outputs, aws):
+    marker = str(uuid.uuid4())
+    started = time.time()
+    status, body = request(
+        f"{outputs['api_url']}/process",
+        {"source": "integration-test", "type": "round-trip", "payload": {"marker": marker}},
+    )
+    assert status == 202, body
+    s3, bucket = aws("s3"), outputs["bucket_name"]
+    seen: set[str] = set()
+    while time.time() - started < ROUND_TRIP_SECONDS:
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="processed/")
+        for obj in (o for page in pages for o in page.get("Contents", [])):
+            if obj["Key"] in seen or obj["LastModified"].timestamp() < started - 60:
+                continue
+            seen.add(obj["Key"])
+            rows = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().splitlines()
+            for row in map(json.loads, rows):
+                if row["event_id"] == body["event_id"]:
+                    assert row["payload"] == {"marker": marker}
+                    assert row["partition_key"] == "integration-test"
+                    return
+        time.sleep(5)
+    pytest.fail(
+        f"event {body['event_id']} not in s3://{bucket}/processed/ after {ROUND_TRIP_SECONDS}s"
+    )
+
+
+def test_every_function_the_api_the_stream_and_the_queue_have_alarms(outputs, aws):
+    cloudwatch, topic = aws("cloudwatch"), outputs["alarm_topic_arn"]
+    watched = [
+        ("AWS/Lambda", metric, "FunctionName", outputs[function])
+        for function in ("ingest_function_name", "processor_function_name")
+        for metric in FUNCTION_ALARM_METRICS
+    ] + [
+        ("AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "StreamName", outputs["stream_name"]),
+        ("AWS/Kinesis", "WriteProvisionedThroughputExceeded", "StreamName", outputs["stream_name"]),
+        (
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            "QueueName",
+            outputs["dlq_url"].rsplit("/", 1)[-1],
+        ),
+    ]
+    for namespace, metric, dimension, value in watched:
+        alarms = cloudwatch.describe_alarms_for_metric(
+            Namespace=namespace, MetricName=metric, Dimensions=[{"Name": dimension, "Value": value}]
+        )["MetricAlarms"]
+        assert alarms, f"no alarm on {namespace} {metric} for {value}"
+        assert all(topic in alarm["AlarmActions"] for alarm in alarms)
+
+
+def test_the_dashboard_follows_the_pipeline(outputs, aws):
+    body = aws("cloudwatch").get_dashboard(DashboardName=outputs["dashboard_name"])["DashboardBody"]
+    for name in ("stream_name", "processor_function_name", "ingest_function_name"):
+        assert outputs[name] in body
