@@ -39,6 +39,7 @@ VARIANT_PATHS = {
     "functions/indexer": ("stream-pipeline",),
     "lib/data_stream.py": ("stream-pipeline",),
     "lib/data_bucket.py": ("stream-pipeline",),
+    "lib/private_bucket.py": ("stream-pipeline", "multi-env-ecs"),
     "lib/pipeline_secret.py": ("stream-pipeline",),
     "lib/ingest_api.py": ("stream-pipeline",),
     "lib/stream_processor.py": ("stream-pipeline",),

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+from pulumi_aws import get_caller_identity_output
 
+from lib.config import ProjectSettings
 from lib.naming import Namer
 
 
@@ -17,6 +19,21 @@ class StackContext:
     tags: dict[str, str]
     region: str
     account_id: pulumi.Input[str]
+
+    @classmethod
+    def for_deployment(cls, settings: ProjectSettings) -> StackContext:
+        """The context of the deployment ``settings`` describe, in the caller's account."""
+        return cls(
+            namer=Namer(settings.project, settings.environment_suffix),
+            tags=settings.resource_tags,
+            region=settings.region,
+            account_id=get_caller_identity_output().account_id,
+        )
+
+    @property
+    def logs_service(self) -> str:
+        """CloudWatch Logs' service principal in this region, which encrypts log groups."""
+        return f"logs.{self.region}.amazonaws.com"
 
     @property
     def suffix(self) -> str:

@@ -7,6 +7,7 @@ from pulumi_aws import s3
 
 from lib.context import StackContext
 from lib.iam import deny_insecure_transport, policy_document
+from lib.private_bucket import private_bucket
 from lib.tiers import StreamTier
 
 # Multipart uploads left unfinished this long are cleaned up; they are billed while they wait.
@@ -28,30 +29,10 @@ class DataBucket(pulumi.ComponentResource):
     ) -> None:
         super().__init__("tap:storage:DataBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.bucket = s3.Bucket(
-            f"{name}-bucket",
-            bucket=ctx.namer.name("s3_bucket", "data", region=ctx.region),
-            # Set outside prod: destroying the stack then deletes every object and version too.
-            force_destroy=force_destroy,
-            tags=ctx.tags,
-            opts=child,
-        )
-        self.public_access_block = s3.BucketPublicAccessBlock(
-            f"{name}-public-access-block",
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        self.ownership = s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=self.bucket.id,
-            # ACLs are off: the bucket owner owns every object and only policies grant access.
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
+        private = private_bucket(name, ctx, purpose="data", force_destroy=force_destroy, opts=child)
+        self.bucket = private.bucket
+        self.public_access_block = private.public_access_block
+        self.ownership = private.ownership
         self.versioning = s3.BucketVersioning(
             f"{name}-versioning",
             bucket=self.bucket.id,

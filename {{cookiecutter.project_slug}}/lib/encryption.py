@@ -67,10 +67,9 @@ def key_policy(
             principal={"AWS": ctx.account_root},
         )
     ]
-    logs_principal = f"logs.{ctx.region}.amazonaws.com"
     for service in service_principals:
         condition = None
-        if service == logs_principal:
+        if service == ctx.logs_service:
             # CloudWatch Logs may use the key only for this account's log groups.
             condition = {
                 "ArnLike": {"kms:EncryptionContext:aws:logs:arn": ctx.arn("logs", "log-group:*")}

@@ -10,6 +10,7 @@ from pulumi_aws import lb, s3
 
 from lib.context import StackContext
 from lib.iam import deny_insecure_transport, policy_document, statement
+from lib.private_bucket import private_bucket
 from lib.tiers import ServiceTier
 
 ACCESS_LOG_PREFIX = "alb"
@@ -63,29 +64,13 @@ class AccessLogBucket(pulumi.ComponentResource):
     ) -> None:
         super().__init__("tap:storage:AccessLogBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.bucket = s3.Bucket(
-            f"{name}-bucket",
-            bucket=ctx.namer.name("s3_bucket", "alb-logs", region=ctx.region),
-            # Outside prod the logs go with the stack; in prod the bucket must be emptied first.
-            force_destroy=not tier.deletion_protection,
-            tags=ctx.tags,
-            opts=child,
+        # Outside prod the logs go with the stack; in prod the bucket must be emptied first.
+        private = private_bucket(
+            name, ctx, purpose="alb-logs", force_destroy=not tier.deletion_protection, opts=child
         )
-        self.ownership = s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=self.bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
-        self.public_access_block = s3.BucketPublicAccessBlock(
-            f"{name}-public-access",
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
+        self.bucket = private.bucket
+        self.public_access_block = private.public_access_block
+        self.ownership = private.ownership
         self.encryption = s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
             bucket=self.bucket.id,

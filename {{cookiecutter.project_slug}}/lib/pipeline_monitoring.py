@@ -3,28 +3,16 @@ follows an event from the API to the bucket."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_aws import cloudwatch, lambda_
+from pulumi_aws import cloudwatch
 
+from lib.alarms import AlarmSpec, Widget, grid, metric_alarms
 from lib.context import StackContext
+from lib.python_function import PythonFunction
 from lib.tiers import StreamTier
-
-PERIOD_SECONDS = 300
-# Alarm before a function is cut off: at 80% of its timeout.
-DURATION_ALARM_FRACTION = 0.8
-
-
-@dataclass(frozen=True)
-class WatchedFunction:
-    """A function of the pipeline, by the purpose its alarms are named after."""
-
-    purpose: str
-    function: lambda_.Function
-    timeout_seconds: int
 
 
 @dataclass(frozen=True)
@@ -37,60 +25,16 @@ class PipelineResources:
     queue_name: pulumi.Input[str]
 
 
-@dataclass(frozen=True)
-class Alarm:
-    """One metric alarm: the metric, its statistic over five minutes, and when it fires."""
-
-    purpose: str
-    description: str
-    namespace: str
-    metric_name: str
-    statistic: str
-    threshold: float
-    dimensions: Mapping[str, pulumi.Input[str]]
-
-
 def pipeline_alarms(
-    functions: Sequence[WatchedFunction], watched: PipelineResources, tier: StreamTier
-) -> list[Alarm]:
+    functions: Sequence[PythonFunction], watched: PipelineResources, tier: StreamTier
+) -> list[AlarmSpec]:
     """Every alarm: three per function, then the API, the stream and the dead-letter queue."""
-    alarms: list[Alarm] = []
-    for fn in functions:
-        dims = {"FunctionName": fn.function.name}
-        alarms += [
-            Alarm(
-                f"{fn.purpose}-errors",
-                f"{fn.purpose} function errors",
-                "AWS/Lambda",
-                "Errors",
-                "Sum",
-                tier.error_alarm_threshold,
-                dims,
-            ),
-            Alarm(
-                f"{fn.purpose}-throttles",
-                f"{fn.purpose} function throttles",
-                "AWS/Lambda",
-                "Throttles",
-                "Sum",
-                1,
-                dims,
-            ),
-            Alarm(
-                f"{fn.purpose}-duration",
-                f"{fn.purpose} function duration near its timeout",
-                "AWS/Lambda",
-                "Duration",
-                "Maximum",
-                fn.timeout_seconds * 1000 * DURATION_ALARM_FRACTION,
-                dims,
-            ),
-        ]
+    alarms = [spec for fn in functions for spec in fn.alarm_specs(tier.error_alarm_threshold)]
     api = {"ApiName": watched.api_name, "Stage": watched.stage_name}
     stream = {"StreamName": watched.stream_name}
     return [
         *alarms,
-        Alarm(
+        AlarmSpec(
             "api-4xx",
             "ingest API rejected requests",
             "AWS/ApiGateway",
@@ -99,8 +43,10 @@ def pipeline_alarms(
             tier.api_4xx_alarm_threshold,
             api,
         ),
-        Alarm("api-5xx", "ingest API server errors", "AWS/ApiGateway", "5XXError", "Sum", 1, api),
-        Alarm(
+        AlarmSpec(
+            "api-5xx", "ingest API server errors", "AWS/ApiGateway", "5XXError", "Sum", 1, api
+        ),
+        AlarmSpec(
             "stream-iterator-age",
             "processor falling behind the stream",
             "AWS/Kinesis",
@@ -109,7 +55,7 @@ def pipeline_alarms(
             tier.iterator_age_alarm_ms,
             stream,
         ),
-        Alarm(
+        AlarmSpec(
             "stream-write-throttled",
             "stream refusing writes over its capacity",
             "AWS/Kinesis",
@@ -118,7 +64,7 @@ def pipeline_alarms(
             1,
             stream,
         ),
-        Alarm(
+        AlarmSpec(
             "dlq-messages",
             "failed batches waiting in the dead-letter queue",
             "AWS/SQS",
@@ -138,7 +84,7 @@ class PipelineMonitoring(pulumi.ComponentResource):
         name: str,
         ctx: StackContext,
         *,
-        functions: Sequence[WatchedFunction],
+        functions: Sequence[PythonFunction],
         watched: PipelineResources,
         tier: StreamTier,
         alarm_topic_arn: pulumi.Input[str],
@@ -146,29 +92,13 @@ class PipelineMonitoring(pulumi.ComponentResource):
     ) -> None:
         super().__init__("tap:monitoring:PipelineMonitoring", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.alarms = [
-            cloudwatch.MetricAlarm(
-                f"{name}-{alarm.purpose}",
-                name=ctx.namer.name("alarm", alarm.purpose),
-                alarm_description=(
-                    f"{alarm.description.capitalize()} in {ctx.namer.project} ({ctx.suffix})"
-                ),
-                namespace=alarm.namespace,
-                metric_name=alarm.metric_name,
-                dimensions=alarm.dimensions,
-                statistic=alarm.statistic,
-                period=PERIOD_SECONDS,
-                evaluation_periods=1,
-                threshold=alarm.threshold,
-                comparison_operator="GreaterThanOrEqualToThreshold",
-                treat_missing_data="notBreaching",
-                alarm_actions=[alarm_topic_arn],
-                ok_actions=[alarm_topic_arn],
-                tags=ctx.tags,
-                opts=child,
-            )
-            for alarm in pipeline_alarms(functions, watched, tier)
-        ]
+        self.alarms = metric_alarms(
+            name,
+            ctx,
+            pipeline_alarms(functions, watched, tier),
+            alarm_topic_arn=alarm_topic_arn,
+            opts=child,
+        )
         self.dashboard = cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=ctx.namer.name("dashboard", "pipeline"),
@@ -257,24 +187,6 @@ def dashboard_body(
             [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue]],
         ),
     ]
-    return json.dumps(
-        {
-            "widgets": [
-                {
-                    "type": "metric",
-                    "x": (index % 3) * 8,
-                    "y": (index // 3) * 6,
-                    "width": 8,
-                    "height": 6,
-                    "properties": {
-                        "title": title,
-                        "region": region,
-                        "stat": stat,
-                        "period": PERIOD_SECONDS,
-                        "metrics": metrics,
-                    },
-                }
-                for index, (title, stat, metrics) in enumerate(widgets)
-            ]
-        }
+    return grid(
+        region, [Widget(title, stat, metrics) for title, stat, metrics in widgets], columns=3
     )

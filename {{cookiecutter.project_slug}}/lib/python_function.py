@@ -10,11 +10,14 @@ from typing import Any
 import pulumi
 from pulumi_aws import iam, lambda_
 
+from lib.alarms import AlarmSpec
 from lib.context import StackContext
 from lib.iam import assume_role_policy, policy_document, statement
 from lib.log_group import encrypted_log_group
 
 RUNTIME = "python3.13"
+# Alarm before a function is cut off: at 80% of its timeout.
+DURATION_ALARM_FRACTION = 0.8
 # Pulumi runs the program from the project folder, so asset paths stay relative to it.
 FUNCTIONS_DIR = Path("functions")
 
@@ -50,6 +53,8 @@ class PythonFunction(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("tap:compute:PythonFunction", name, None, opts)
+        self.purpose = args.purpose
+        self.timeout_seconds = args.timeout_seconds
         child = pulumi.ResourceOptions(parent=self)
         self.function_name = ctx.namer.name("lambda_function", args.purpose)
         self.log_group = encrypted_log_group(
@@ -111,6 +116,41 @@ class PythonFunction(pulumi.ComponentResource):
                 "role_arn": self.role.arn,
             }
         )
+
+    def alarm_specs(self, error_threshold: float) -> list[AlarmSpec]:
+        """What says this function is unwell: errors, any throttling, or runs near its timeout."""
+        dims = {"FunctionName": self.function.name}
+        what = f"{self.purpose} function"
+        near_timeout_ms = self.timeout_seconds * 1000 * DURATION_ALARM_FRACTION
+        return [
+            AlarmSpec(
+                f"{self.purpose}-errors",
+                f"{what} errors",
+                "AWS/Lambda",
+                "Errors",
+                "Sum",
+                error_threshold,
+                dims,
+            ),
+            AlarmSpec(
+                f"{self.purpose}-throttles",
+                f"{what} throttles",
+                "AWS/Lambda",
+                "Throttles",
+                "Sum",
+                1,
+                dims,
+            ),
+            AlarmSpec(
+                f"{self.purpose}-duration",
+                f"{what} duration near its timeout",
+                "AWS/Lambda",
+                "Duration",
+                "Maximum",
+                near_timeout_ms,
+                dims,
+            ),
+        ]
 
     def _statements(self, args: PythonFunctionArgs) -> list[Mapping[str, Any]]:
         statements: list[Mapping[str, Any]] = [

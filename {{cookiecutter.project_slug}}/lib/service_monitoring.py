@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-
 import pulumi
 from pulumi_aws import cloudwatch, ecs, lb, rds
 
+from lib.alarms import BELOW, AlarmSpec, Widget, grid, metric_alarms, metric_line
 from lib.context import StackContext
 from lib.tiers import ServiceTier
-
-PERIOD_SECONDS = 300
-ABOVE = "GreaterThanOrEqualToThreshold"
-BELOW = "LessThanOrEqualToThreshold"
-
-
-@dataclass(frozen=True)
-class AlarmSpec:
-    """One metric alarm: what it watches and when it fires."""
-
-    purpose: str
-    description: str
-    namespace: str
-    metric_name: str
-    statistic: str
-    threshold: float
-    dimensions: dict[str, pulumi.Input[str]]
-    comparison: str = ABOVE
 
 
 class ServiceMonitoring(pulumi.ComponentResource):
@@ -57,28 +37,10 @@ class ServiceMonitoring(pulumi.ComponentResource):
             target_group=target_group,
             database=database,
         )
-        self.alarms = [
-            cloudwatch.MetricAlarm(
-                f"{name}-{spec.purpose}",
-                name=ctx.namer.name("alarm", spec.purpose),
-                alarm_description=f"{spec.description} of {ctx.namer.project} ({ctx.suffix})",
-                namespace=spec.namespace,
-                metric_name=spec.metric_name,
-                dimensions=spec.dimensions,
-                statistic=spec.statistic,
-                period=PERIOD_SECONDS,
-                evaluation_periods=2,
-                datapoints_to_alarm=2,
-                threshold=spec.threshold,
-                comparison_operator=spec.comparison,
-                treat_missing_data="notBreaching",
-                alarm_actions=[alarm_topic_arn],
-                ok_actions=[alarm_topic_arn],
-                tags=ctx.tags,
-                opts=child,
-            )
-            for spec in specs
-        ]
+        # Two periods in a row: a single slow deployment or burst is not worth a page.
+        self.alarms = metric_alarms(
+            name, ctx, specs, alarm_topic_arn=alarm_topic_arn, opts=child, evaluation_periods=2
+        )
         self.dashboard = cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=ctx.namer.name("dashboard", ""),
@@ -193,38 +155,18 @@ def dashboard_body(
     region: str, specs: list[AlarmSpec], alarm_arns: list[str], dimensions: list[dict[str, str]]
 ) -> str:
     """One graph per alarm, its threshold drawn, then every alarm's state in one widget."""
-    widgets = [
-        {
-            "type": "metric",
-            "x": (index % 2) * 12,
-            "y": (index // 2) * 6,
-            "width": 12,
-            "height": 6,
-            "properties": {
-                "title": spec.description,
-                "region": region,
-                "stat": spec.statistic,
-                "period": PERIOD_SECONDS,
-                "metrics": [
-                    [
-                        spec.namespace,
-                        spec.metric_name,
-                        *[part for item in dims.items() for part in item],
-                    ]
-                ],
-                "annotations": {"horizontal": [{"label": "alarm", "value": spec.threshold}]},
-            },
-        }
-        for index, (spec, dims) in enumerate(zip(specs, dimensions, strict=True))
-    ]
-    widgets.append(
-        {
-            "type": "alarm",
-            "x": 0,
-            "y": (len(specs) + 1) // 2 * 6,
-            "width": 24,
-            "height": 4,
-            "properties": {"title": "Alarms", "alarms": alarm_arns},
-        }
+    return grid(
+        region,
+        [
+            Widget(
+                spec.description,
+                spec.statistic,
+                [metric_line(spec.namespace, spec.metric_name, dims)],
+                spec.threshold,
+            )
+            for spec, dims in zip(specs, dimensions, strict=True)
+        ],
+        extra=[
+            {"type": "alarm", "height": 4, "properties": {"title": "Alarms", "alarms": alarm_arns}}
+        ],
     )
-    return json.dumps({"widgets": widgets}, sort_keys=True)

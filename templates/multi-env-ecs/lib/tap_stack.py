@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 
 from lib.alerting import ALARM_PUBLISHER, AlarmTopic
 from lib.config import ProjectSettings
@@ -17,7 +16,6 @@ from lib.ecs_service import EcsService, EcsServiceArgs
 from lib.encryption import EncryptionKey
 from lib.environment import tier_of
 from lib.load_balancer import LoadBalancer
-from lib.naming import Namer
 from lib.network import Network
 from lib.output_writer import write_flat_outputs
 from lib.peering import VpcPeering
@@ -81,19 +79,14 @@ class TapStack(pulumi.ComponentResource):
         super().__init__("tap:stack:TapStack", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tier = tier_settings(args.environment_suffix)
-        ctx = StackContext(
-            namer=Namer(args.project, args.environment_suffix),
-            tags=args.resource_tags,
-            region=args.region,
-            account_id=aws.get_caller_identity_output().account_id,
-        )
+        ctx = StackContext.for_deployment(args)
 
         self.logs_key = EncryptionKey(
             f"{name}-logs-key",
             ctx,
             purpose="logs",
             deletion_window_days=tier.kms_deletion_window_days,
-            service_principals=[f"logs.{args.region}.amazonaws.com", ALARM_PUBLISHER],
+            service_principals=[ctx.logs_service, ALARM_PUBLISHER],
             opts=child,
         )
         self.data_key = EncryptionKey(

@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws as aws
 
 from lib.alerting import ALARM_PUBLISHER, AlarmTopic
 from lib.api_monitoring import ApiMonitoring
 from lib.config import ProjectSettings
 from lib.context import StackContext
 from lib.encryption import EncryptionKey
-from lib.naming import Namer
 from lib.python_function import PythonFunction, PythonFunctionArgs
 from lib.rest_api import RestApi
 from lib.tiers import tier_settings
@@ -35,19 +33,14 @@ class TapStack(pulumi.ComponentResource):
         super().__init__("tap:stack:TapStack", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tier = tier_settings(args.environment_suffix)
-        ctx = StackContext(
-            namer=Namer(args.project, args.environment_suffix),
-            tags=args.resource_tags,
-            region=args.region,
-            account_id=aws.get_caller_identity_output().account_id,
-        )
+        ctx = StackContext.for_deployment(args)
 
         key = EncryptionKey(
             f"{name}-key",
             ctx,
             purpose="api",
             deletion_window_days=tier.kms_deletion_window_days,
-            service_principals=[f"logs.{args.region}.amazonaws.com", ALARM_PUBLISHER],
+            service_principals=[ctx.logs_service, ALARM_PUBLISHER],
             opts=child,
         )
         alarm_topic = AlarmTopic(
@@ -81,11 +74,10 @@ class TapStack(pulumi.ComponentResource):
         monitoring = ApiMonitoring(
             f"{name}-monitoring",
             ctx,
-            function=function.function,
+            function=function,
             api=api,
             tier=tier,
             alarm_topic_arn=alarm_topic.topic_arn,
-            timeout_seconds=FUNCTION_TIMEOUT_SECONDS,
             opts=child,
         )
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws as aws
 
 from lib.alerting import ALARM_PUBLISHER, AlarmTopic
 from lib.batch_indexer import BatchIndexer
@@ -20,8 +19,7 @@ from lib.data_stream import DataStream
 from lib.encryption import EncryptionKey
 from lib.environment import tier_of
 from lib.ingest_api import IngestApi
-from lib.naming import Namer
-from lib.pipeline_monitoring import PipelineMonitoring, PipelineResources, WatchedFunction
+from lib.pipeline_monitoring import PipelineMonitoring, PipelineResources
 from lib.pipeline_secret import PipelineSecret
 from lib.python_function import PythonFunctionArgs
 from lib.stream_processor import PROCESSED_PREFIX, StreamProcessor
@@ -55,19 +53,14 @@ class TapStack(pulumi.ComponentResource):
         super().__init__("tap:stack:TapStack", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tier = tier_settings(args.environment_suffix)
-        ctx = StackContext(
-            namer=Namer(args.project, args.environment_suffix),
-            tags=args.resource_tags,
-            region=args.region,
-            account_id=aws.get_caller_identity_output().account_id,
-        )
+        ctx = StackContext.for_deployment(args)
 
         self.key = EncryptionKey(
             f"{name}-key",
             ctx,
             purpose="pipeline",
             deletion_window_days=tier.kms_deletion_window_days,
-            service_principals=[*KEY_SERVICES, f"logs.{args.region}.amazonaws.com"],
+            service_principals=[*KEY_SERVICES, ctx.logs_service],
             # Role ARNs from role names: the key exists before the roles that use it.
             user_role_arns=[
                 ctx.role_arn(ctx.namer.name("iam_role", purpose)) for purpose in (INGEST, PROCESSOR)
@@ -141,14 +134,7 @@ class TapStack(pulumi.ComponentResource):
         self.monitoring = PipelineMonitoring(
             f"{name}-monitoring",
             ctx,
-            functions=[
-                WatchedFunction(purpose, component.function.function, TIMEOUT_SECONDS[purpose])
-                for purpose, component in (
-                    (INGEST, self.ingest_api),
-                    (PROCESSOR, self.processor),
-                    (INDEXER, self.indexer),
-                )
-            ],
+            functions=[self.ingest_api.function, self.processor.function, self.indexer.function],
             watched=PipelineResources(
                 api_name=self.ingest_api.api.name,
                 stage_name=self.ingest_api.stage.stage_name,

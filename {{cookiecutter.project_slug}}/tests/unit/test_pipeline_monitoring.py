@@ -3,8 +3,9 @@ dashboard that follows an event from the API to the bucket."""
 
 import pytest
 
+from lib.alarms import PERIOD_SECONDS
 from lib.config import PROJECT
-from lib.pipeline_monitoring import DURATION_ALARM_FRACTION, PERIOD_SECONDS
+from lib.python_function import DURATION_ALARM_FRACTION
 from lib.tiers import tier_settings
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
