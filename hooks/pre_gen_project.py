@@ -31,7 +31,7 @@ def check_text(field, max_length, rule=None, pattern=None):
     """Return a refusal if the answer to ``field`` is blank, too long or breaks ``pattern``."""
     value = ANSWERS[field]
     if not isinstance(value, str) or not value.strip():
-        return f"{field} {value!r} must not be empty"
+        return f"{field} {shown(value)} must not be empty"
     if pattern is None:
         rule = f"a single line of at most {max_length} printable characters"
         if len(value) > max_length or not value.isprintable():
@@ -46,7 +46,7 @@ def check_email(field):
     """Return a refusal unless ``field`` is empty or an e-mail address."""
     value = ANSWERS[field]
     if value and (len(value) > 254 or not EMAIL.fullmatch(value)):
-        return f"{field} {value!r} must be an e-mail address (name@example.com) or empty"
+        return f"{field} {shown(value)} must be an e-mail address (name@example.com) or empty"
     return None
 
 
@@ -54,7 +54,7 @@ def check_choice(field, choices):
     """Return a refusal unless ``field`` is one of ``choices``."""
     value = ANSWERS[field]
     if value not in choices:
-        return f"{field} {value!r} must be one of {', '.join(choices)}"
+        return f"{field} {shown(value)} must be one of {', '.join(choices)}"
     return None
 
 
@@ -62,7 +62,7 @@ def check_boolean(field):
     """Return a refusal unless ``field`` is yes or no."""
     value = ANSWERS[field]
     if not isinstance(value, bool):
-        return f"{field} {value!r} must be yes or no"
+        return f"{field} {shown(value)} must be yes or no"
     return None
 
 
@@ -74,7 +74,7 @@ def check_environments(field):
     if unknown or len(set(names)) != len(names):
         problem = f"unknown: {', '.join(map(repr, unknown))}" if unknown else "a name repeated"
         return (
-            f"{field} {value!r} must be a comma-separated list of dev, staging and prod, each at "
+            f"{field} {shown(value)} must be a comma-separated list of dev, staging and prod, each at "
             f"most once ({problem}; pull-request stacks pr<N> need no stack file)"
         )
     return None
@@ -90,7 +90,7 @@ def check_cidr_base(field):
         usable = False
     if not usable:
         return (
-            f"{field} {value!r} must be a private IPv4 network from /8 to /12 with no host bits "
+            f"{field} {shown(value)} must be a private IPv4 network from /8 to /12 with no host bits "
             "set, such as 10.0.0.0/8 (room for a /16 per environment and for pull-request stacks)"
         )
     return None
@@ -100,7 +100,7 @@ def check_port(field):
     """Return a refusal unless ``field`` is a TCP port number."""
     value = ANSWERS[field]
     if not re.fullmatch(r"[1-9][0-9]{0,4}", str(value)) or int(value) > 65535:
-        return f"{field} {value!r} must be a whole number from 1 to 65535"
+        return f"{field} {shown(value)} must be a whole number from 1 to 65535"
     return None
 
 
@@ -108,7 +108,7 @@ def check_domain(field):
     """Return a refusal unless ``field`` is empty or a DNS name."""
     value = ANSWERS[field]
     if value and not re.fullmatch(ANSWERS["_domain_pattern"], str(value)):
-        return f"{field} {value!r} must be {ANSWERS['_domain_rule']}"
+        return f"{field} {shown(value)} must be {ANSWERS['_domain_rule']}"
     return None
 
 

@@ -13,7 +13,7 @@ from tests.matrix import ROOT
 BAD_ANSWERS = [
     ("project_name", "", "must not be empty"),
     ("project_name", "   ", "must not be empty"),
-    ("project_name", "N" * 81, "must be a single line of at most 80 characters"),
+    ("project_name", "N" * 81, "must be a single line of at most 80 printable characters"),
     ("project_name", "two\nlines", "must be a single line"),
     ("project_slug", "Bad_Slug", "3-30 lowercase letters"),
     ("project_slug", "1st-service", "3-30 lowercase letters"),
@@ -22,7 +22,7 @@ BAD_ANSWERS = [
     ("project_slug", "trailing-", "3-30 lowercase letters"),
     ("project_slug", "s" * 31, "3-30 lowercase letters"),
     ("project_slug", "sg-service", "a letter first (not sg-)"),
-    ("description", "D" * 257, "a single line of at most 256 characters"),
+    ("description", "D" * 257, "a single line of at most 256 printable characters"),
     ("owner", "team'quote", "(it becomes the Owner tag)"),
     ("owner", "o" * 65, "(it becomes the Owner tag)"),
     (
@@ -37,7 +37,46 @@ BAD_ANSWERS = [
     ("alarm_email", "not-an-email", "must be an e-mail address"),
     ("alarm_email", "a@b", "must be an e-mail address"),
     ("alarm_email", "a b@example.com", "must be an e-mail address"),
+    ("environments", "dev,qa", "of dev, staging and prod, each at most once (unknown: 'qa';"),
+    ("environments", "dev;prod", "(unknown: 'dev;prod';"),
+    ("environments", "dev,,prod", "(unknown: '';"),
+    ("environments", "", "(unknown: '';"),
+    ("environments", "pr12", "pull-request stacks pr<N> need no stack file"),
+    ("environments", "dev,prod,dev", "each at most once (a name repeated;"),
+    ("vpc_cidr_base", "10.0.0.0/16", "must be a private IPv4 network from /8 to /12"),
+    ("vpc_cidr_base", "10.0.0.0/13", "from /8 to /12"),
+    ("vpc_cidr_base", "8.0.0.0/8", "must be a private IPv4 network"),
+    ("vpc_cidr_base", "10.0.0.1/8", "with no host bits set"),
+    ("vpc_cidr_base", "10.0.0.0", "from /8 to /12"),
+    ("vpc_cidr_base", "ten.0.0.0/8", "such as 10.0.0.0/8"),
+    ("container_image", "nginx latest", "must be an image reference such as"),
+    ("container_image", "Nginx/Web:1", "public.ecr.aws/nginx/nginx:stable"),
+    ("container_image", "nginx:", "an image reference"),
+    ("container_image", "nginx;touch pwned", "an image reference"),
+    ("container_image", "a" * 256, "at most 255 characters"),
+    ("container_image", "", "must not be empty"),
+    ("container_port", "0", "must be a whole number from 1 to 65535"),
+    ("container_port", "65536", "from 1 to 65535"),
+    ("container_port", "080", "a whole number"),
+    ("container_port", "80a", "a whole number"),
+    ("container_port", "", "a whole number"),
+    ("domain_name", "Example.com", "must be a lowercase DNS name such as example.com"),
+    ("domain_name", "example", "a lowercase DNS name"),
+    ("domain_name", "-bad.example.com", "a lowercase DNS name"),
+    ("domain_name", "exa mple.com", "a lowercase DNS name"),
+    ("domain_name", "a" * 64 + ".com", "a lowercase DNS name"),
 ]
+# Answers only some variants read and check, with the variant to check them under.
+VARIANT_FOR_FIELD = dict.fromkeys(
+    (
+        "environments",
+        "vpc_cidr_base",
+        "container_image",
+        "container_port",
+        "domain_name",
+    ),
+    "multi-env-ecs",
+)
 
 
 @pytest.mark.parametrize(("field", "value", "rule"), BAD_ANSWERS)
@@ -46,12 +85,15 @@ def test_a_bad_answer_is_refused_in_one_line_leaving_nothing(tmp_path, capfd, fi
     if field == "project_name":
         # The slug derived from a bad name is checked on its own.
         answers["project_slug"] = "named-by-hand"
+    if field in VARIANT_FOR_FIELD:
+        answers["stack_variant"] = VARIANT_FOR_FIELD[field]
     check_keys(answers)
     with pytest.raises(FailedHookException):
         cookiecutter(str(ROOT), no_input=True, extra_context=answers, output_dir=str(tmp_path))
     errors = [line for line in capfd.readouterr().err.splitlines() if line.strip()]
     assert len(errors) == 1, errors
-    assert errors[0].startswith(f"error: {field} {value!r} ")
+    # Long answers are shown cut short: the start of their repr, then how long they were.
+    assert errors[0].startswith(f"error: {field} {repr(value)[:60]}")
     assert rule in errors[0]
     assert list(tmp_path.iterdir()) == []
 
@@ -67,7 +109,12 @@ def test_the_command_line_refusal_is_one_clear_line_and_exit_status_1(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_choice_that_is_not_offered_is_refused_by_cookiecutter(tmp_path):
-    result = cookiecutter_cli(tmp_path, "aws_region=mars-north-1")
+@pytest.mark.parametrize(
+    "answers",
+    [("aws_region=mars-north-1",), ("stack_variant=multi-env-ecs", "az_count=4")],
+)
+def test_a_choice_that_is_not_offered_is_refused_by_cookiecutter(tmp_path, answers):
+    result = cookiecutter_cli(tmp_path, *answers)
     assert result.returncode != 0
+    assert "provided for choice variable" in result.stderr
     assert list(tmp_path.iterdir()) == []

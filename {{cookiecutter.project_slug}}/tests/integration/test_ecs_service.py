@@ -19,9 +19,12 @@ def test_the_service_answers_its_health_check(outputs):
 
 
 def test_the_service_runs_its_desired_count(outputs, aws):
-    (service,) = aws("ecs").describe_services(
-        cluster=outputs["cluster_name"], services=[outputs["service_name"]]
-    )["services"]
+    where = {"cluster": outputs["cluster_name"], "services": [outputs["service_name"]]}
+    # Tasks may still be starting right after a deployment; wait up to five minutes for them.
+    aws("ecs").get_waiter("services_stable").wait(
+        **where, WaiterConfig={"Delay": 15, "MaxAttempts": 20}
+    )
+    (service,) = aws("ecs").describe_services(**where)["services"]
     assert service["status"] == "ACTIVE"
     assert service["desiredCount"] >= 1
     assert service["runningCount"] == service["desiredCount"]
@@ -46,6 +49,7 @@ def test_the_database_is_available_and_encrypted(outputs, aws):
     assert cluster["KmsKeyId"].startswith("arn:aws:kms:")
     assert cluster["Engine"] == "aurora-postgresql"
     assert cluster["MasterUserSecret"]["SecretArn"] == outputs["db_secret_arn"]
+    assert cluster["DBClusterMembers"]
     for member in cluster["DBClusterMembers"]:
         (instance,) = aws("rds").describe_db_instances(
             DBInstanceIdentifier=member["DBInstanceIdentifier"]
@@ -64,13 +68,13 @@ def test_peering_connections_are_active_when_configured(outputs, aws):
 
 
 def test_the_alarms_notify_the_topic(outputs, aws):
+    service = {"ClusterName": outputs["cluster_name"], "ServiceName": outputs["service_name"]}
     alarms = aws("cloudwatch").describe_alarms_for_metric(
         MetricName="CPUUtilization",
         Namespace="AWS/ECS",
-        Dimensions=[
-            {"Name": "ClusterName", "Value": outputs["cluster_name"]},
-            {"Name": "ServiceName", "Value": outputs["service_name"]},
-        ],
+        Dimensions=[{"Name": name, "Value": value} for name, value in service.items()],
     )["MetricAlarms"]
     assert alarms
-    assert all(outputs["alarm_topic_arn"] in alarm["AlarmActions"] for alarm in alarms)
+    for alarm in alarms:
+        assert {d["Name"]: d["Value"] for d in alarm["Dimensions"]} == service
+        assert outputs["alarm_topic_arn"] in alarm["AlarmActions"]

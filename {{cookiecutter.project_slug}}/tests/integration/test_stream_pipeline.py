@@ -14,6 +14,7 @@ from lib.tiers import tier_settings
 # Lambda polls the stream every second and batches for up to the tier's window; S3 lists are
 # eventually consistent for a moment. Two minutes is far more than the pipeline ever needs.
 ROUND_TRIP_SECONDS = 120
+POLL_SECONDS = 2
 FUNCTION_ALARM_METRICS = ("Errors", "Throttles", "Duration")
 
 
@@ -105,7 +106,7 @@ def test_a_posted_event_lands_in_the_bucket(outputs, aws):
                     assert row["payload"] == {"marker": marker}
                     assert row["partition_key"] == "integration-test"
                     return
-        time.sleep(5)
+        time.sleep(POLL_SECONDS)
     pytest.fail(
         f"event {body['event_id']} not in s3://{bucket}/processed/ after {ROUND_TRIP_SECONDS}s"
     )
