@@ -13,6 +13,7 @@ Run it with the dev environment: `python3 scripts/dev.py bench [--runs 5] [--mat
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -34,16 +35,31 @@ ECS_UNIT_TARGET = 3.0
 TEST_ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
 
+@contextlib.contextmanager
+def quiet_hooks():
+    """Send what the hooks print (they run as child processes) to /dev/null."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def bake(workdir: Path, answers: dict[str, str]) -> Path:
     output = Path(tempfile.mkdtemp(dir=workdir))
-    return Path(
-        cookiecutter(
-            str(ROOT),
-            no_input=True,
-            output_dir=str(output),
-            extra_context={**answers, "run_unit_tests": "no"},
+    with quiet_hooks():
+        return Path(
+            cookiecutter(
+                str(ROOT),
+                no_input=True,
+                output_dir=str(output),
+                extra_context={**answers, "run_unit_tests": "no"},
+            )
         )
-    )
 
 
 def run_unit_suite(project: Path) -> None:
