@@ -63,8 +63,7 @@ class EmulatedAws:
     def reset(self) -> None:
         """Forget every resource, as a fresh account would."""
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
-        with urllib.request.urlopen(request, timeout=10):
-            pass
+        urllib.request.urlopen(request, timeout=10).close()
 
     def stop(self) -> None:
         self._server.stop()
