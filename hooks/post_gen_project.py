@@ -90,8 +90,8 @@ VARIANT_PATHS = {
 
 # What the generated unit tests import, by variant.
 TEST_MODULES = {
-    "serverless-api": ("pulumi", "pulumi_aws", "pytest"),
-    "stream-pipeline": ("pulumi", "pulumi_aws", "pytest", "boto3", "moto"),
+    "serverless-api": ("pulumi", "pulumi_aws", "pytest", "aws_lambda_powertools"),
+    "stream-pipeline": ("pulumi", "pulumi_aws", "pytest", "boto3", "moto", "aws_lambda_powertools"),
     "multi-env-ecs": ("pulumi", "pulumi_aws", "pytest"),
 }
 
