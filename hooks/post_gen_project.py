@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
@@ -210,6 +211,17 @@ def next_steps():
         print(f"  {command.ljust(width)}# {comment}")
 
 
+def remove_rendered_copy():
+    """Delete this rendered hook, which holds every answer, when it runs from the temp folder.
+
+    Cookiecutter 2.7 renders each hook into a temporary file and never deletes it
+    (cookiecutter.hooks.run_script_with_context); a test that imports the hook keeps its copy.
+    """
+    script = Path(__file__).resolve()
+    if script.parent == Path(tempfile.gettempdir()).resolve():
+        script.unlink(missing_ok=True)
+
+
 def main():
     """Prune, test, guide."""
     prune()
@@ -222,4 +234,5 @@ def main():
 
 
 if __name__ == "__main__":
+    remove_rendered_copy()
     sys.exit(main())

@@ -8,6 +8,8 @@ import ipaddress
 import json
 import re
 import sys
+import tempfile
+from pathlib import Path
 
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
@@ -141,6 +143,17 @@ def refusals():
     yield check_boolean("run_unit_tests")
 
 
+def remove_rendered_copy():
+    """Delete this rendered hook, which holds every answer, when it runs from the temp folder.
+
+    Cookiecutter 2.7 renders each hook into a temporary file and never deletes it
+    (cookiecutter.hooks.run_script_with_context); a test that imports the hook keeps its copy.
+    """
+    script = Path(__file__).resolve()
+    if script.parent == Path(tempfile.gettempdir()).resolve():
+        script.unlink(missing_ok=True)
+
+
 def main():
     """Print the first refusal and fail, or pass silently."""
     for refusal in refusals():
@@ -152,4 +165,5 @@ def main():
 
 
 if __name__ == "__main__":
+    remove_rendered_copy()
     sys.exit(main())

@@ -25,8 +25,16 @@ def main(stack: str | None = None) -> int:
     command = ["pulumi", "stack", "output", "--json", "--show-secrets"]
     if stack:
         command += ["--stack", stack]
-    # The command is fixed here; only the stack name comes from the caller, as one argument.
-    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    try:
+        # The command is fixed here; only the stack name comes from the caller, as one argument.
+        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    except FileNotFoundError:
+        print(
+            "error: the Pulumi CLI (pulumi) is not on PATH; install it from "
+            "https://www.pulumi.com/docs/install/ and run this again",
+            file=sys.stderr,
+        )
+        return 1
     if result.returncode != 0:
         print(f"error: {' '.join(command)} failed: {result.stderr.strip()}", file=sys.stderr)
         return 1

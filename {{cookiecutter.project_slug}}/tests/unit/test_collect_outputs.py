@@ -42,3 +42,12 @@ def test_main_reports_a_failed_pulumi_call(tmp_path, monkeypatch, capsys):
     assert collect_outputs.main() == 1
     assert "no stack" in capsys.readouterr().err
     assert not (tmp_path / "cfn-outputs").exists()
+
+
+def test_main_says_in_one_line_that_the_pulumi_cli_is_missing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pulumi anywhere on it
+    assert collect_outputs.main("TapStackdev") == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "Pulumi CLI (pulumi) is not on PATH" in error
+    assert not (tmp_path / "cfn-outputs").exists()
