@@ -12,8 +12,6 @@ from typing import Any
 import boto3
 import pytest
 
-from lib.config import DEFAULT_REGION
-
 OUTPUTS_FILE = Path(os.environ.get("TAP_OUTPUTS_FILE", "cfn-outputs/flat-outputs.json"))
 
 
@@ -36,9 +34,10 @@ def outputs() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def region() -> str:
-    """The region the stack was deployed to."""
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+def region(outputs) -> str:
+    """The region the stack was deployed to, read from an ARN it exported (``arn:<partition>:
+    sns:<region>:...``): the provider's region, whatever configured it."""
+    return outputs["alarm_topic_arn"].split(":")[3]
 
 
 @pytest.fixture(scope="session")
