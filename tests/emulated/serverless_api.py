@@ -43,7 +43,7 @@ def deploy(project: Path, aws: EmulatedAws, answers: dict) -> tuple[dict, list]:
     for metric in ("Errors", "Throttles", "Duration"):
         alarm(aws, f"{slug}-fn-{metric.lower()}-{suffix}", "AWS/Lambda", metric,
               {"FunctionName": function_name}, topic)  # fmt: skip
-    dashboard = f"TAP-API-{suffix}"
+    dashboard = f"TAP-API-{slug}-{suffix}"
     widgets = [{"type": "metric", "properties": {"metrics": [["AWS/Lambda", "Errors",
                "FunctionName", function_name]]}}]  # fmt: skip
     aws.client("cloudwatch").put_dashboard(

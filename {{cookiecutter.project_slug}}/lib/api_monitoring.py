@@ -56,7 +56,7 @@ class ApiMonitoring(pulumi.ComponentResource):
         self.alarms = metric_alarms(name, ctx, specs, alarm_topic_arn=alarm_topic_arn, opts=child)
         self.dashboard = cloudwatch.Dashboard(
             f"{name}-dashboard",
-            dashboard_name=f"TAP-API-{ctx.suffix}",
+            dashboard_name=ctx.namer.name("api_dashboard", ""),
             dashboard_body=pulumi.Output.all(
                 function=function.function.name, api=api.api.name, stage=api.stage.stage_name
             ).apply(lambda names: dashboard_body(ctx.region, **names)),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 import pulumi
+from pulumi_aws import get_region
 
 from lib.environment import ConfigurationError, resolve_environment_suffix
 from lib.naming import NamingError, validate_suffix
@@ -17,7 +18,6 @@ from lib.tagging import TaggingError, standard_tags
 # The answers given when this project was generated; stack config overrides each of them.
 PROJECT = {{ cookiecutter.project_slug | tojson }}
 DEFAULT_ENVIRONMENT_SUFFIX = {{ cookiecutter.environment_suffix | tojson }}
-DEFAULT_REGION = {{ cookiecutter.aws_region | tojson }}
 DEFAULT_OWNER = {{ cookiecutter.owner | tojson }}
 DEFAULT_ALARM_EMAIL = {{ cookiecutter.alarm_email | tojson }}
 DEFAULT_ENABLE_XRAY = {{ "True" if cookiecutter.enable_xray else "False" }}
@@ -31,7 +31,8 @@ class ProjectSettings:
     """What every deployment needs to know; TapStackArgs extends it with its variant's settings."""
 
     environment_suffix: str
-    region: str = DEFAULT_REGION
+    # Empty means the provider's region (aws:region, else AWS_REGION or the profile's).
+    region: str = ""
     owner: str = DEFAULT_OWNER
     alarm_email: str = DEFAULT_ALARM_EMAIL
     enable_xray: bool = DEFAULT_ENABLE_XRAY
@@ -43,6 +44,8 @@ class ProjectSettings:
             validate_suffix(self.environment_suffix)
         except NamingError as error:
             raise ConfigurationError(str(error)) from None
+        if not self.region:
+            object.__setattr__(self, "region", provider_region())
         if not _REGION.fullmatch(self.region):
             raise ConfigurationError(f"aws:region {self.region!r} is not an AWS region name")
         if self.alarm_email and not _EMAIL.fullmatch(self.alarm_email):
@@ -78,7 +81,7 @@ class ProjectSettings:
             raise ConfigurationError(f"config enableXray {enable_xray!r} must be true or false")
         return cls(
             environment_suffix=suffix,
-            region=pulumi.Config("aws").get("region") or DEFAULT_REGION,
+            region=provider_region(),
             owner=config.get("owner") or DEFAULT_OWNER,
             alarm_email=config.get("alarmEmail") or DEFAULT_ALARM_EMAIL,
             enable_xray=DEFAULT_ENABLE_XRAY if enable_xray is None else enable_xray == "true",
@@ -102,3 +105,11 @@ class ProjectSettings:
             region=self.region,
             extra=self.tags,
         )
+
+
+def provider_region() -> str:
+    """The region the AWS provider deploys to, however it was configured; never a default.
+
+    A synchronous invoke, so the region is a plain string in names, tags and policies.
+    """
+    return get_region().region

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_aws import get_caller_identity_output
+from pulumi_aws import get_caller_identity, get_partition
 
 from lib.config import ProjectSettings
 from lib.naming import Namer
@@ -13,27 +13,51 @@ from lib.naming import Namer
 
 @dataclass(frozen=True)
 class StackContext:
-    """Naming, tags, region and account for one deployment, passed to every component."""
+    """Naming, tags, region, partition and account for one deployment, passed to every component.
+
+    The region, partition and account are the provider's, so ARNs, service principals and
+    globally unique names point where the resources really are.
+    """
 
     namer: Namer
     tags: dict[str, str]
     region: str
     account_id: pulumi.Input[str]
+    partition: str = "aws"
+    dns_suffix: str = "amazonaws.com"
 
     @classmethod
     def for_deployment(cls, settings: ProjectSettings) -> StackContext:
-        """The context of the deployment ``settings`` describe, in the caller's account."""
+        """The context of the deployment ``settings`` describe, in the caller's account.
+
+        Synchronous invokes (they work in preview and under mocks) keep the account id and the
+        partition plain strings, usable in names as well as in policies.
+        """
+        partition = get_partition()
+        account_id = get_caller_identity().account_id
         return cls(
-            namer=Namer(settings.project, settings.environment_suffix),
+            namer=Namer(
+                settings.project,
+                settings.environment_suffix,
+                region=settings.region,
+                account_id=account_id,
+            ),
             tags=settings.resource_tags,
             region=settings.region,
-            account_id=get_caller_identity_output().account_id,
+            account_id=account_id,
+            partition=partition.partition,
+            dns_suffix=partition.dns_suffix,
         )
+
+    def regional_service(self, service: str) -> str:
+        """A service's regional name, such as ``logs.eu-west-1.amazonaws.com``: the principal of
+        a regional service, and the value ``kms:ViaService`` takes for it."""
+        return f"{service}.{self.region}.{self.dns_suffix}"
 
     @property
     def logs_service(self) -> str:
         """CloudWatch Logs' service principal in this region, which encrypts log groups."""
-        return f"logs.{self.region}.amazonaws.com"
+        return self.regional_service("logs")
 
     @property
     def suffix(self) -> str:
@@ -44,7 +68,7 @@ class StackContext:
         """The ARN of a resource of this account, known before the resource exists."""
         region = self.region if regional else ""
         return pulumi.Output.concat(
-            "arn:aws:", service, ":", region, ":", self.account_id, ":", resource
+            "arn:", self.partition, ":", service, ":", region, ":", self.account_id, ":", resource
         )
 
     @property

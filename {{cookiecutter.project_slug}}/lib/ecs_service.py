@@ -84,7 +84,7 @@ class EcsService(pulumi.ComponentResource):
             opts=child,
         )
         self.execution_role = self._role(
-            f"{name}-execution", ctx, "ecs-execution", self._execution_statements(args), child
+            f"{name}-execution", ctx, "ecs-execution", self._execution_statements(ctx, args), child
         )
         self.task_role = self._role(
             f"{name}-task", ctx, "ecs-task", self._task_statements(ctx, args), child
@@ -221,7 +221,7 @@ class EcsService(pulumi.ComponentResource):
         )
         return role
 
-    def _execution_statements(self, args: EcsServiceArgs) -> list[dict]:
+    def _execution_statements(self, ctx: StackContext, args: EcsServiceArgs) -> list[dict]:
         """ECS itself: write the container logs, and pull the image when it is in private ECR."""
         statements = [
             statement(
@@ -241,7 +241,7 @@ class EcsService(pulumi.ComponentResource):
                         "ecr:BatchGetImage",
                         "ecr:GetDownloadUrlForLayer",
                     ],
-                    [f"arn:aws:ecr:{region}:{account}:repository/{name}"],
+                    [f"arn:{ctx.partition}:ecr:{region}:{account}:repository/{name}"],
                 ),
                 # Registry sign-in has no resource to scope it to.
                 statement("SignInToRegistry", ["ecr:GetAuthorizationToken"], ["*"]),
@@ -262,7 +262,7 @@ class EcsService(pulumi.ComponentResource):
                 ["kms:Decrypt"],
                 [args.database_key_arn],
                 condition={
-                    "StringEquals": {"kms:ViaService": f"secretsmanager.{ctx.region}.amazonaws.com"}
+                    "StringEquals": {"kms:ViaService": ctx.regional_service("secretsmanager")}
                 },
             ),
         ]

@@ -13,6 +13,7 @@ from pulumi_aws import apigateway, lambda_
 from lib.api_stage import ApiStage
 from lib.context import StackContext
 from lib.data_stream import DataStream
+from lib.encryption import key_use_through
 from lib.iam import statement
 from lib.python_function import PythonFunction, PythonFunctionArgs
 from lib.tiers import StreamTier
@@ -51,7 +52,13 @@ class IngestApi(pulumi.ComponentResource):
                         [stream.arn],
                     ),
                     # Kinesis encrypts each record under a data key from the stream's key.
-                    statement("EncryptWithTheStreamKey", ["kms:GenerateDataKey"], [kms_key_arn]),
+                    key_use_through(
+                        "EncryptWithTheStreamKey",
+                        ctx,
+                        kms_key_arn,
+                        "kinesis",
+                        ["kms:GenerateDataKey"],
+                    ),
                 ],
             ),
             opts=child,

@@ -106,7 +106,7 @@ def access_log_policy(ctx: StackContext, bucket_arn: pulumi.Input[str]) -> pulum
     logs = pulumi.Output.concat(bucket_arn, f"/{ACCESS_LOG_PREFIX}/AWSLogs/", ctx.account_id, "/*")
     principal: dict[str, str] = {"Service": LOG_DELIVERY_SERVICE}
     if ctx.region in ELB_ACCOUNTS:
-        principal["AWS"] = f"arn:aws:iam::{ELB_ACCOUNTS[ctx.region]}:root"
+        principal["AWS"] = f"arn:{ctx.partition}:iam::{ELB_ACCOUNTS[ctx.region]}:root"
     return policy_document(
         [
             statement(

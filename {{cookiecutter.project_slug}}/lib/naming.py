@@ -4,6 +4,11 @@ Every physical name is built here from the project slug, a short purpose and the
 suffix, and is fitted to the limits of the service that receives it. When a name would be too
 long, the project part is shortened and a short hash of the full name keeps it unique, so the
 purpose and the suffix always stay readable.
+
+Each kind of name also knows where it must be unique: S3 bucket names are global across every
+AWS account, so they carry the account id and the region; IAM names are unique in the account
+across all regions, so they carry a short region code; every other name is unique per account
+and region, and the project slug and suffix keep it apart from other stacks there.
 """
 
 from __future__ import annotations
@@ -21,6 +26,11 @@ PROJECT_RULE = (
 
 _HASH_LENGTH = 6
 
+# Where a name must be unique (see the module docstring).
+GLOBAL = "global"
+ACCOUNT = "account"
+REGIONAL = "regional"
+
 
 @dataclass(frozen=True)
 class NameRule:
@@ -31,6 +41,7 @@ class NameRule:
     lowercase: bool = False
     prefix: str = ""
     separator: str = "-"
+    scope: str = REGIONAL
 
 
 _LOWER = r"[a-z][a-z0-9-]*[a-z0-9]"
@@ -38,10 +49,10 @@ _LOG = r"[A-Za-z0-9_/.#-]+"
 
 # The limits of every service this project names, in one place.
 NAME_RULES: dict[str, NameRule] = {
-    "s3_bucket": NameRule(63, _LOWER, lowercase=True),
+    "s3_bucket": NameRule(63, _LOWER, lowercase=True, scope=GLOBAL),
     "lambda_function": NameRule(64),
-    "iam_role": NameRule(64),
-    "iam_policy": NameRule(128),
+    "iam_role": NameRule(64, scope=ACCOUNT),
+    "iam_policy": NameRule(128, scope=ACCOUNT),
     "alb": NameRule(32, r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"),
     "target_group": NameRule(32, r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"),
     "rds_cluster": NameRule(63, r"[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*", lowercase=True),
@@ -54,6 +65,8 @@ NAME_RULES: dict[str, NameRule] = {
     "sqs_queue": NameRule(80),
     "log_group": NameRule(512, _LOG),
     "dashboard": NameRule(255),
+    # The serverless API's dashboard keeps the TAP convention's prefix.
+    "api_dashboard": NameRule(255, prefix="TAP-API-"),
     "alarm": NameRule(255),
     "ecs_cluster": NameRule(255),
     "ecs_service": NameRule(255),
@@ -69,8 +82,30 @@ NAME_RULES: dict[str, NameRule] = {
 }
 
 
+# Region codes for names that must be unique across an account's regions: the area, each
+# direction word's initials, the number (us-east-1 -> use1, ap-southeast-5 -> apse5).
+_DIRECTION_CODES = {
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "central": "c",
+    "northeast": "ne",
+    "northwest": "nw",
+    "southeast": "se",
+    "southwest": "sw",
+}
+
+
 class NamingError(ValueError):
     """A project slug or environment suffix that cannot be part of an AWS name."""
+
+
+def region_code(region: str) -> str:
+    """The short code of ``region`` in names: ``use1``, ``euc1``, ``apse5``; a word that is not
+    a direction (``gov`` in ``us-gov-west-1``) stays whole, so codes never collide."""
+    area, *words, number = region.split("-")
+    return area + "".join(_DIRECTION_CODES.get(word, word) for word in words) + number
 
 
 def validate_suffix(suffix: str, source: str = "environment suffix") -> str:
@@ -119,6 +154,9 @@ class Namer:
 
     project: str
     suffix: str
+    # The deployment's region and account, which names unique beyond one region carry.
+    region: str = ""
+    account_id: str = ""
 
     def __post_init__(self) -> None:
         validate_project(self.project)
@@ -127,10 +165,12 @@ class Namer:
     def name(self, kind: str, purpose: str, *, region: str | None = None) -> str:
         """The name for a resource of ``kind`` (a key of NAME_RULES) that serves ``purpose``.
 
-        ``region`` goes before the suffix in globally unique names such as S3 buckets.
+        Global names (S3 buckets) carry the account id and the region, account-wide names (IAM)
+        the region's code, before the suffix; ``region`` overrides the namer's region, and a
+        regional name given one carries it too.
         """
         rule = NAME_RULES[kind]
-        parts = [self.project, purpose, region or "", self.suffix]
+        parts = [self.project, purpose, *self._placement(kind, rule.scope, region), self.suffix]
         if rule.separator != "-":
             parts = [part.replace("-", rule.separator) for part in parts]
         name = fit_name(parts, rule.max_length - len(rule.prefix), rule.separator)
@@ -140,6 +180,18 @@ class Namer:
         if not re.fullmatch(rule.pattern, name):
             raise NamingError(f"{kind} name {name!r} does not match {rule.pattern}")
         return name
+
+    def _placement(self, kind: str, scope: str, region: str | None) -> list[str]:
+        """What keeps a ``scope`` name apart from the same stack's in other regions or accounts."""
+        where = region or self.region
+        if scope == REGIONAL:
+            return [region] if region else []
+        if not where or (scope == GLOBAL and not self.account_id):
+            needs = "the account id and the region" if scope == GLOBAL else "the region"
+            raise NamingError(f"{kind} names are {scope}-wide, so they need {needs}")
+        if scope == GLOBAL:
+            return [self.account_id, where]
+        return [region_code(where)]
 
     def metric_namespace(self) -> str:
         """The CloudWatch namespace of this deployment's custom metrics: ``<project>/<suffix>``."""

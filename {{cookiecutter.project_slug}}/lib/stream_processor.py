@@ -11,6 +11,7 @@ from pulumi_aws import lambda_, sqs
 from lib.context import StackContext
 from lib.data_bucket import DataBucket
 from lib.data_stream import DataStream
+from lib.encryption import key_use_through
 from lib.iam import deny_insecure_transport, policy_document, statement
 from lib.pipeline_secret import PipelineSecret
 from lib.python_function import PythonFunction, PythonFunctionArgs
@@ -98,9 +99,28 @@ class StreamProcessor(pulumi.ComponentResource):
                         ["sqs:SendMessage"],
                         [self.dead_letter_queue.arn],
                     ),
-                    # The stream, the bucket, the secret and the queue are all under this key.
-                    statement(
-                        "UseThePipelineKey", ["kms:Decrypt", "kms:GenerateDataKey"], [kms_key_arn]
+                    # The stream, the bucket, the secret and the queue are all under this key;
+                    # each service uses it with the function's own credentials.
+                    key_use_through(
+                        "DecryptTheStream", ctx, kms_key_arn, "kinesis", ["kms:Decrypt"]
+                    ),
+                    key_use_through(
+                        "EncryptBatchesInTheBucket", ctx, kms_key_arn, "s3", ["kms:GenerateDataKey"]
+                    ),
+                    key_use_through(
+                        "DecryptTheSigningSecret",
+                        ctx,
+                        kms_key_arn,
+                        "secretsmanager",
+                        ["kms:Decrypt"],
+                    ),
+                    # SQS needs both to send to an encrypted queue.
+                    key_use_through(
+                        "EncryptDeadLetters",
+                        ctx,
+                        kms_key_arn,
+                        "sqs",
+                        ["kms:Decrypt", "kms:GenerateDataKey"],
                     ),
                 ],
             ),

@@ -94,11 +94,8 @@ class TapStack(pulumi.ComponentResource):
             ctx,
             purpose="data",
             deletion_window_days=tier.kms_deletion_window_days,
+            # Aurora and Secrets Manager use it with the caller's credentials, which IAM grants.
             service_principals=[],
-            via_services=[
-                f"rds.{args.region}.amazonaws.com",
-                f"secretsmanager.{args.region}.amazonaws.com",
-            ],
             opts=child,
         )
         self.network = Network(

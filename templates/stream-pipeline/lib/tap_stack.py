@@ -28,14 +28,6 @@ from lib.tiers import tier_settings
 # Each function by purpose: the folder under functions/ and its timeout in seconds.
 INGEST, PROCESSOR, INDEXER = "ingest", "processor", "indexer"
 TIMEOUT_SECONDS = {INGEST: 10, PROCESSOR: 60, INDEXER: 30}
-# The services that encrypt and decrypt with the pipeline's key on the stack's behalf.
-KEY_SERVICES = (
-    "kinesis.amazonaws.com",
-    "s3.amazonaws.com",
-    "secretsmanager.amazonaws.com",
-    "sns.amazonaws.com",
-    ALARM_PUBLISHER,
-)
 
 
 @dataclass(frozen=True)
@@ -60,11 +52,9 @@ class TapStack(pulumi.ComponentResource):
             ctx,
             purpose="pipeline",
             deletion_window_days=tier.kms_deletion_window_days,
-            service_principals=[*KEY_SERVICES, ctx.logs_service],
-            # Role ARNs from role names: the key exists before the roles that use it.
-            user_role_arns=[
-                ctx.role_arn(ctx.namer.name("iam_role", purpose)) for purpose in (INGEST, PROCESSOR)
-            ],
+            # Only these use the key as themselves; Kinesis, S3, Secrets Manager and SQS use it
+            # with the caller's credentials, which the roles' own kms:ViaService grants allow.
+            service_principals=[ctx.logs_service, ALARM_PUBLISHER],
             opts=child,
         )
 

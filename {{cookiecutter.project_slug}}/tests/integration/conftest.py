@@ -12,8 +12,6 @@ from typing import Any
 import boto3
 import pytest
 
-from lib.config import DEFAULT_REGION
-
 OUTPUTS_FILE = Path(os.environ.get("TAP_OUTPUTS_FILE", "cfn-outputs/flat-outputs.json"))
 
 
@@ -36,9 +34,13 @@ def outputs() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def region() -> str:
-    """The region the stack was deployed to."""
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+def region(outputs) -> str | None:
+    """The region the stack was deployed to: the one its exported ARNs name (the provider's,
+    whatever configured it), else None, and boto3 finds it (AWS_REGION, the profile)."""
+    for value in outputs.values():
+        if isinstance(value, str) and value.startswith("arn:") and value.split(":")[3]:
+            return value.split(":")[3]
+    return None
 
 
 @pytest.fixture(scope="session")

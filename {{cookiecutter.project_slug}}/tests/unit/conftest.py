@@ -13,6 +13,7 @@ after a deployment into a temporary folder.
 import gc
 import json
 
+import pulumi
 import pytest
 
 from lib.config import DEFAULT_ENABLE_XRAY, DEFAULT_ENVIRONMENT_SUFFIX
@@ -23,7 +24,7 @@ from tests.unit.ecs_stacks import (  # noqa: F401 - fixtures, found by name
     staging_stack,
 )
 {%- endif %}
-from tests.unit.mocks import Deployment, deploy_program
+from tests.unit.mocks import DEFAULT_REGION, Deployment, RecordingMocks, deploy_program
 
 # The generated AWS classes and every declared resource make a large heap that lives until the
 # end; walking it over and over costs more than the tests. This short run collects no cycles.
@@ -37,6 +38,13 @@ PR_CONFIG = {
     **PULL_REQUEST_CONFIG,
 {%- endif %}
 }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def provider() -> None:
+    """The mocked provider, for TapStackArgs built in code, which asks it for the region."""
+    pulumi.runtime.set_all_config({"aws:region": DEFAULT_REGION})
+    pulumi.runtime.set_mocks(RecordingMocks(), project="TapStack", stack="dev", preview=False)
 
 
 @pytest.fixture(scope="session")

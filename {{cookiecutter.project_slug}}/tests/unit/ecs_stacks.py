@@ -11,9 +11,8 @@ import json
 
 import pytest
 
-from lib.config import DEFAULT_REGION
 from lib.service_config import PeerVpc
-from tests.unit.mocks import Deployment, deploy_stack
+from tests.unit.mocks import DEFAULT_REGION, Deployment, deploy_stack
 
 LONGEST_PROJECT = "l" + "o" * 28 + "g"  # the longest slug the template accepts (30)
 # A region other than this stack's, for the cross-region peer.

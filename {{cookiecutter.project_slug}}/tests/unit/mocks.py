@@ -25,6 +25,9 @@ from pulumi.runtime import resource as resource_runtime
 from pulumi.runtime.proto import source_pb2
 
 ACCOUNT_ID = "123456789012"
+# The region Pulumi.<suffix>.yaml sets as aws:region, which the mocked provider then answers.
+DEFAULT_REGION = {{ cookiecutter.aws_region | tojson }}
+PARTITION = {"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
 PROJECT = "TapStack"
 TAP_PROGRAM = Path(__file__).resolve().parents[2] / "tap.py"
 
@@ -165,9 +168,23 @@ def _computed(type_token: str, name: str, inputs: dict[str, Any], region: str) -
 class RecordingMocks(pulumi.runtime.Mocks):
     """Mocks that record every declared resource and answer every provider function used."""
 
-    def __init__(self, region: str) -> None:
-        self.region = region
+    def __init__(self, region: str | None = None) -> None:
+        self.profile_region = region
         self.resources: list[DeclaredResource] = []
+
+    @property
+    def region(self) -> str:
+        """The region as the AWS provider resolves it: the stack config's ``aws:region``, else
+        ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else the profile's (``region`` here)."""
+        region = (
+            pulumi.Config("aws").get("region")
+            or os.environ.get("AWS_REGION")
+            or os.environ.get("AWS_DEFAULT_REGION")
+            or self.profile_region
+        )
+        if not region:
+            raise RuntimeError("missing region: set aws:region or AWS_REGION")
+        return region
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         outputs = {**args.inputs, **_computed(args.typ, args.name, args.inputs, self.region)}
@@ -178,10 +195,16 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return outputs["id"], outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
-{%- if ecs %}
         region = self.region
-{%- endif %}
         answers: dict[str, dict[str, Any]] = {
+            "aws:index/getRegion:getRegion": {
+                "region": region,
+                "name": region,
+                "id": region,
+                "endpoint": f"ec2.{region}.amazonaws.com",
+                "description": region,
+            },
+            "aws:index/getPartition:getPartition": {**PARTITION, "id": PARTITION["partition"]},
             "aws:index/getCallerIdentity:getCallerIdentity": {
                 "accountId": ACCOUNT_ID,
                 "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/test",
@@ -216,7 +239,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
 def deploy(
     program: Callable[[], Any],
     *,
-    region: str,
+    region: str | None,
     stack: str = "dev",
     config: dict[str, str] | None = None,
     mocks: RecordingMocks | None = None,
@@ -226,10 +249,12 @@ def deploy(
 
     ``program`` may return an object with an ``outputs`` mapping (such as TapStack); those
     outputs are resolved into ``Deployment.outputs``. ``preview`` runs it as ``pulumi preview``
-    would instead of as ``pulumi up``.
+    would instead of as ``pulumi up``. ``region`` is the stack config's ``aws:region``; with
+    None the config has none, and the provider's region comes from the environment.
     """
-    mocks = mocks or RecordingMocks(region)
-    pulumi.runtime.set_all_config({"aws:region": region, **(config or {})})
+    mocks = mocks or RecordingMocks()
+    provider_config = {"aws:region": region} if region else {}
+    pulumi.runtime.set_all_config({**provider_config, **(config or {})})
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview)
     resolved: dict[str, Any] = {}
 
@@ -260,8 +285,7 @@ def accepts_tags(type_token: str) -> bool:
 
 def deploy_stack(suffix: str = "dev", region: str | None = None, **settings: Any) -> Deployment:
     """Declare the whole TapStack for ``suffix`` in ``region`` and return what it declared."""
-    from lib.config import DEFAULT_REGION  # noqa: PLC0415 - keeps this module importable alone
-    from lib.tap_stack import TapStack, TapStackArgs  # noqa: PLC0415
+    from lib.tap_stack import TapStack, TapStackArgs  # noqa: PLC0415 - keeps this module light
 
     region = region or DEFAULT_REGION
     args = TapStackArgs(environment_suffix=suffix, region=region, **settings)
@@ -278,15 +302,14 @@ def deploy_program(
     environ: dict[str, str] | None = None,
     config: dict[str, str] | None = None,
     mocks: RecordingMocks | None = None,
+    region: str | None = DEFAULT_REGION,
 ) -> Deployment:
     """Run tap.py itself, as ``pulumi up`` would, with ``environ`` and stack ``config``.
 
-    ``Deployment.exports`` holds what the program exported and ``Deployment.args`` the
-    TapStackArgs it resolved.
+    ``region`` is the stack config's ``aws:region`` (None: no such config). ``Deployment.exports``
+    holds what the program exported and ``Deployment.args`` the TapStackArgs it resolved.
     """
-    from lib.config import DEFAULT_REGION  # noqa: PLC0415
-
-    region = (config or {}).get("aws:region", DEFAULT_REGION)
+    region = (config or {}).get("aws:region", region)
     program_globals: dict[str, Any] = {}
     exports: dict[str, Any] = {}
 

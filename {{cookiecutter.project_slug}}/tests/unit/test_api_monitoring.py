@@ -3,8 +3,9 @@
 import pytest
 
 from lib.config import DEFAULT_ENVIRONMENT_SUFFIX as SUFFIX
-from lib.config import DEFAULT_REGION
+from lib.config import PROJECT
 from lib.tiers import tier_settings
+from tests.unit.mocks import DEFAULT_REGION
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
@@ -65,9 +66,15 @@ def test_thresholds_come_from_the_tier(request, deployment):
     )
 
 
+def test_the_dashboard_keeps_the_tap_prefix_and_carries_the_project(stack):
+    # CloudWatch: dashboard names are unique per account and region, so two projects generated
+    # from this template must not share one.
+    dashboard = stack.one("aws:cloudwatch/dashboard:Dashboard")
+    assert dashboard.inputs["dashboardName"] == f"TAP-API-{PROJECT}-{SUFFIX}"
+
+
 def test_the_dashboard_shows_every_signal(stack):
     dashboard = stack.one("aws:cloudwatch/dashboard:Dashboard")
-    assert dashboard.inputs["dashboardName"] == f"TAP-API-{SUFFIX}"
     widgets = dashboard.json("dashboardBody")["widgets"]
     metrics = {tuple(w["properties"]["metrics"][0][:2]) for w in widgets}
     assert metrics == {

@@ -7,19 +7,17 @@ from lib.config import (
     DEFAULT_ENABLE_XRAY,
     DEFAULT_ENVIRONMENT_SUFFIX,
     DEFAULT_OWNER,
-    DEFAULT_REGION,
     PROJECT,
 )
 from lib.environment import ConfigurationError
 from lib.tap_stack import TapStackArgs
-from tests.unit.mocks import RecordingMocks
+from tests.unit.mocks import DEFAULT_REGION, RecordingMocks
 
 
 def read(config: dict[str, str], environ: dict[str, str] | None = None, stack: str = "dev"):
-    pulumi.runtime.set_all_config(config)
-    pulumi.runtime.set_mocks(
-        RecordingMocks(DEFAULT_REGION), project="TapStack", stack=stack, preview=False
-    )
+    """The args from ``config`` on top of what Pulumi.<suffix>.yaml sets (``aws:region``)."""
+    pulumi.runtime.set_all_config({"aws:region": DEFAULT_REGION, **config})
+    pulumi.runtime.set_mocks(RecordingMocks(), project="TapStack", stack=stack, preview=False)
     return TapStackArgs.from_config(environ=environ or {})
 
 

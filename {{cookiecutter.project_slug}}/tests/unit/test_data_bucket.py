@@ -6,6 +6,7 @@ import pytest
 from lib.config import PROJECT
 from lib.environment import tier_of
 from lib.tiers import tier_settings
+from tests.unit.mocks import ACCOUNT_ID
 
 BUCKET = "aws:s3/bucket:Bucket"
 LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
@@ -18,9 +19,10 @@ def bucket_settings(stack, type_token):
     return resource.inputs
 
 
-def test_the_bucket_name_carries_the_project_the_region_and_the_suffix(stack):
+def test_the_bucket_name_carries_the_project_the_account_the_region_and_the_suffix(stack):
+    # S3: bucket names are global across all accounts; the account id keeps them apart.
     region, suffix = stack.args.region, stack.args.environment_suffix
-    assert stack.one(BUCKET).inputs["bucket"] == f"{PROJECT}-data-{region}-{suffix}"
+    assert stack.one(BUCKET).inputs["bucket"] == f"{PROJECT}-data-{ACCOUNT_ID}-{region}-{suffix}"
 
 
 def test_every_public_access_block_is_on(stack):

@@ -49,22 +49,12 @@ def test_aurora_manages_the_master_password_so_it_is_nowhere_in_code_or_config(s
     assert "masterPasswordWo" not in cluster
 
 
-def test_only_this_accounts_principals_use_the_data_key_and_only_through_rds_and_secrets(stack):
-    statements = {s["Sid"]: s for s in data_key(stack).json("policy")["Statement"]}
-    through = statements["AccountUsesKeyThroughServices"]
-    region = stack.args.region
-    assert through["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
-    assert through["Condition"] == {
-        "StringEquals": {
-            "kms:ViaService": [
-                f"rds.{region}.amazonaws.com",
-                f"secretsmanager.{region}.amazonaws.com",
-            ],
-            "kms:CallerAccount": "123456789012",
-        }
-    }
-    assert "kms:CreateGrant" in through["Action"]
-    assert not [sid for sid in statements if sid.startswith("ServiceUsesKey")]
+def test_the_data_key_is_delegated_to_the_account_and_names_no_service(stack):
+    # KMS: Aurora and Secrets Manager use the key with the caller's credentials (kms:ViaService),
+    # so the account's IAM grants them; a service-principal grant would serve any caller.
+    statements = data_key(stack).json("policy")["Statement"]
+    assert [s["Sid"] for s in statements] == ["EnableIamUserPermissions"]
+    assert statements[0]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
 
 
 def test_the_database_lives_in_the_isolated_subnets_behind_its_group(stack):

@@ -2,9 +2,9 @@
 
 import pytest
 
-from lib.config import DEFAULT_REGION
 from lib.load_balancer import ACCESS_LOG_PREFIX, ELB_ACCOUNTS, LOG_DELIVERY_SERVICE, TLS_POLICY
 from lib.tiers import tier_settings
+from tests.unit.mocks import DEFAULT_REGION
 
 ALB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"

@@ -4,15 +4,25 @@ import re
 
 import pytest
 
-from lib.naming import NAME_RULES, Namer, NamingError, fit_name, validate_project, validate_suffix
+from lib.naming import (
+    NAME_RULES,
+    Namer,
+    NamingError,
+    fit_name,
+    region_code,
+    validate_project,
+    validate_suffix,
+)
 
 LONGEST_PROJECT = "a" + "b" * 28 + "c"  # the longest slug the template accepts (30)
+ACCOUNT = "123456789012"
 
 
 @pytest.mark.parametrize("suffix", ["dev", "prod", "pr12345", "abcdefghijkl"])
 def test_every_kind_of_name_fits_its_service_with_the_longest_project(suffix):
+    namer = Namer(LONGEST_PROJECT, suffix, region="ap-southeast-2", account_id=ACCOUNT)
     for kind, rule in NAME_RULES.items():
-        name = Namer(LONGEST_PROJECT, suffix).name(kind, "purpose", region="ap-southeast-2")
+        name = namer.name(kind, "purpose")
         assert len(name) <= rule.max_length, (kind, name)
         assert re.fullmatch(rule.pattern, name), (kind, name)
         assert name.endswith(suffix), (kind, name)
@@ -22,10 +32,53 @@ def test_short_names_are_project_purpose_suffix():
     assert Namer("shop", "dev").name("lambda_function", "api") == "shop-api-dev"
 
 
-def test_bucket_names_carry_the_region_before_the_suffix():
-    assert Namer("shop", "pr12").name("s3_bucket", "data", region="eu-west-1") == (
-        "shop-data-eu-west-1-pr12"
+def test_bucket_names_carry_the_account_and_the_region_before_the_suffix():
+    # S3: bucket names are global across all AWS accounts, so another team's stack with the
+    # same slug and suffix must get a different name.
+    namer = Namer("shop", "pr12", region="eu-west-1", account_id=ACCOUNT)
+    assert namer.name("s3_bucket", "data") == f"shop-data-{ACCOUNT}-eu-west-1-pr12"
+    assert namer.name("s3_bucket", "data", region="us-west-2") == (
+        f"shop-data-{ACCOUNT}-us-west-2-pr12"
     )
+
+
+def test_a_bucket_name_without_the_account_is_refused():
+    with pytest.raises(NamingError, match="need the account id and the region"):
+        Namer("shop", "dev", region="eu-west-1").name("s3_bucket", "data")
+
+
+def test_iam_names_carry_the_region_code():
+    # IAM: role and policy names are unique in the account across every region, so the same
+    # stack in a second region must not reuse them (EntityAlreadyExists).
+    east = Namer("shop", "dev", region="us-east-1")
+    assert east.name("iam_role", "api") == "shop-api-use1-dev"
+    assert east.name("iam_policy", "api") == "shop-api-use1-dev"
+    assert Namer("shop", "dev", region="ap-southeast-5").name("iam_role", "api") == (
+        "shop-api-apse5-dev"
+    )
+    with pytest.raises(NamingError, match="need the region"):
+        Namer("shop", "dev").name("iam_role", "api")
+
+
+@pytest.mark.parametrize(
+    ("region", "code"),
+    [
+        ("us-east-1", "use1"),
+        ("eu-central-2", "euc2"),
+        ("ap-northeast-3", "apne3"),
+        ("ap-south-1", "aps1"),
+        ("ap-southeast-1", "apse1"),
+        ("us-gov-west-1", "usgovw1"),
+    ],
+)
+def test_region_codes_are_area_direction_initials_and_number(region, code):
+    assert region_code(region) == code
+
+
+def test_regional_names_stay_project_purpose_suffix():
+    namer = Namer("shop", "dev", region="eu-west-1", account_id=ACCOUNT)
+    assert namer.name("lambda_function", "api") == "shop-api-dev"
+    assert namer.name("api_dashboard", "") == "TAP-API-shop-dev"
 
 
 def test_a_long_name_keeps_purpose_and_suffix_and_gains_a_hash():

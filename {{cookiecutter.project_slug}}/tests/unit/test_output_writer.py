@@ -6,7 +6,6 @@ import json
 import pulumi
 import pytest
 
-from lib.config import DEFAULT_REGION
 from lib.output_writer import (
     DEFAULT_OUTPUTS_FILE,
     OUTPUTS_FILE_VARIABLE,
@@ -15,7 +14,7 @@ from lib.output_writer import (
     write_flat_outputs,
 )
 from tests.unit.ecs_stacks import STAGING_OUTPUTS_FILE
-from tests.unit.mocks import deploy
+from tests.unit.mocks import DEFAULT_REGION, deploy
 from tests.unit.test_tap_stack import EXPECTED_OUTPUTS
 
 

@@ -3,11 +3,7 @@
 A statement added, widened or pointed at another resource fails one of these tests.
 """
 
-import pytest
-
-from lib.encryption import KEY_USE_ACTIONS
 from lib.stream_processor import PROCESSED_PREFIX
-from tests.unit.mocks import ACCOUNT_ID
 
 DATA_SERVICES = ("kinesis", "s3", "sqs", "secretsmanager", "kms")
 # What every function may do anyway; test_python_function.py checks their scope.
@@ -41,11 +37,18 @@ def own_statements(stack, purpose):
     )
     statements = policy.json("policy")["Statement"]
     assert len({s["Sid"] for s in statements}) == len(statements)
-    return {
-        s["Sid"]: (s["Effect"], s["Action"], s["Resource"])
-        for s in statements
-        if s["Sid"] not in COMMON_SIDS
-    }
+    return {s["Sid"]: summary(s) for s in statements if s["Sid"] not in COMMON_SIDS}
+
+
+def summary(statement):
+    """A statement's effect, actions and resources, and its condition when it has one."""
+    fields = (statement["Effect"], statement["Action"], statement["Resource"])
+    return (*fields, statement["Condition"]) if "Condition" in statement else fields
+
+
+def via(service, stack):
+    """The condition that lets a role use the key only when ``service`` calls KMS for it."""
+    return {"StringEquals": {"kms:ViaService": f"{service}.{stack.args.region}.amazonaws.com"}}
 
 
 def test_the_ingest_function_may_only_put_records_on_this_stream(stack):
@@ -56,7 +59,12 @@ def test_the_ingest_function_may_only_put_records_on_this_stream(stack):
             ["kinesis:PutRecord", "kinesis:PutRecords"],
             [arn["stream"]],
         ),
-        "EncryptWithTheStreamKey": ("Allow", ["kms:GenerateDataKey"], [arn["key"]]),
+        "EncryptWithTheStreamKey": (
+            "Allow",
+            ["kms:GenerateDataKey"],
+            [arn["key"]],
+            via("kinesis", stack),
+        ),
     }
 
 
@@ -83,7 +91,25 @@ def test_the_processor_may_read_the_stream_write_its_prefix_read_the_secret_and_
         ),
         "ReadTheSigningSecret": ("Allow", ["secretsmanager:GetSecretValue"], [arn["secret"]]),
         "SendFailedBatchesToTheDeadLetterQueue": ("Allow", ["sqs:SendMessage"], [arn["queue"]]),
-        "UseThePipelineKey": ("Allow", ["kms:Decrypt", "kms:GenerateDataKey"], [arn["key"]]),
+        "DecryptTheStream": ("Allow", ["kms:Decrypt"], [arn["key"]], via("kinesis", stack)),
+        "EncryptBatchesInTheBucket": (
+            "Allow",
+            ["kms:GenerateDataKey"],
+            [arn["key"]],
+            via("s3", stack),
+        ),
+        "DecryptTheSigningSecret": (
+            "Allow",
+            ["kms:Decrypt"],
+            [arn["key"]],
+            via("secretsmanager", stack),
+        ),
+        "EncryptDeadLetters": (
+            "Allow",
+            ["kms:Decrypt", "kms:GenerateDataKey"],
+            [arn["key"]],
+            via("sqs", stack),
+        ),
     }
 
 
@@ -116,56 +142,34 @@ def key_statements(stack):
     return {s["Sid"]: s for s in stack.one("aws:kms/key:Key").json("policy")["Statement"]}
 
 
-def test_the_key_policy_lets_the_account_administer_but_not_use_the_key(stack):
-    admin = key_statements(stack)["AccountAdministersKey"]
-    assert admin["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"}
-    assert not set(admin["Action"]) & {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"}
-
-
-def test_the_key_serves_only_the_pipelines_services(stack):
+def test_the_pipeline_key_serves_as_themselves_only_cloudwatch_logs_and_alarms(stack):
+    # Kinesis, S3, Secrets Manager and SQS use the key with the caller's credentials: a grant
+    # to their service principals would let any caller of theirs in any account reach it.
+    statements = key_statements(stack)
     services = {
-        s["Principal"]["Service"]: s
-        for s in key_statements(stack).values()
+        s["Principal"]["Service"]
+        for s in statements.values()
         if "Service" in s.get("Principal", {})
     }
-    region = stack.args.region
-    logs = f"logs.{region}.amazonaws.com"
-    assert set(services) == {
-        "kinesis.amazonaws.com",
-        "s3.amazonaws.com",
-        "secretsmanager.amazonaws.com",
-        "sns.amazonaws.com",
-        "cloudwatch.amazonaws.com",
-        logs,
-    }
-    for statement in services.values():
-        assert statement["Action"] == sorted(KEY_USE_ACTIONS)
-    assert services[logs]["Condition"] == {
-        "ArnLike": {
-            "kms:EncryptionContext:aws:logs:arn": (
-                f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:*"
-            )
-        }
-    }
-
-
-@pytest.mark.parametrize("deployment", ["stack", "pr_stack"])
-def test_only_the_ingest_and_processor_roles_may_use_the_key(request, deployment):
-    deployment = request.getfixturevalue(deployment)
-    statements = key_statements(deployment)
-    roles = statements["StackRolesUseKey"]
-    assert roles["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"}
-    assert roles["Condition"] == {
-        "ArnEquals": {
-            "aws:PrincipalArn": [
-                role_of(deployment, "ingest").outputs["arn"],
-                role_of(deployment, "processor").outputs["arn"],
-            ]
-        }
-    }
+    assert services == {f"logs.{stack.args.region}.amazonaws.com", "cloudwatch.amazonaws.com"}
     assert set(statements) == {
-        "AccountAdministersKey",
-        "StackRolesUseKey",
-        *(sid for sid in statements if sid.startswith("ServiceUsesKey")),
+        "EnableIamUserPermissions",
+        "LogsEncryptsLogGroups",
+        "CloudWatchAlarmsPublishToEncryptedTopics",
     }
-    assert len(statements) == 8
+
+
+def test_every_role_uses_the_key_only_through_one_service_in_this_region(each_stack):
+    # KMS: kms:ViaService holds only when that service calls KMS for the role, here.
+    region = each_stack.args.region
+    kms_statements = [
+        (policy.name, statement)
+        for policy in each_stack.of_type("aws:iam/rolePolicy:RolePolicy")
+        for statement in policy.json("policy")["Statement"]
+        if any(action.startswith("kms:") for action in statement["Action"])
+    ]
+    assert len(kms_statements) == 5
+    for owner, statement in kms_statements:
+        (via,) = statement["Condition"]["StringEquals"].values()
+        assert via.endswith(f".{region}.amazonaws.com"), owner
+        assert statement["Resource"] == [each_stack.one("aws:kms/key:Key").outputs["arn"]], owner

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from lib.naming import NAME_RULES
-from tests.unit.mocks import Deployment, deploy_stack
+from lib.naming import NAME_RULES, region_code
+from tests.unit.mocks import ACCOUNT_ID, Deployment, deploy_stack
 
 LONGEST_PROJECT = "l" + "o" * 28 + "g"  # 30 characters, the longest slug the template accepts
 SUFFIX = "pr12345"
@@ -55,27 +55,18 @@ def test_every_resource_with_a_name_is_checked(long_name_stack):
     assert named <= set(NAMED)
 
 
-def test_the_bucket_name_keeps_the_region_and_the_suffix_within_63_characters(long_name_stack):
+def test_the_bucket_name_keeps_account_region_and_suffix_within_63_characters(long_name_stack):
     name = long_name_stack.one("aws:s3/bucket:Bucket").inputs["bucket"]
-    assert name.endswith(f"-data-{REGION}-{SUFFIX}")
+    assert name.endswith(f"-data-{ACCOUNT_ID}-{REGION}-{SUFFIX}")
     assert name.startswith(LONGEST_PROJECT[:8])
     assert len(name) <= 63
 
 
-def test_shortened_role_names_are_still_the_ones_the_key_policy_names(long_name_stack):
-    roles = {
-        r.outputs["arn"]
-        for r in long_name_stack.of_type("aws:iam/role:Role")
-        if "function" in r.name
-    }
-    statement = next(
-        s
-        for s in long_name_stack.one("aws:kms/key:Key").json("policy")["Statement"]
-        if s["Sid"] == "StackRolesUseKey"
-    )
-    allowed = statement["Condition"]["ArnEquals"]["aws:PrincipalArn"]
-    assert len(allowed) == 2
-    assert set(allowed) <= roles
+def test_shortened_role_names_still_carry_the_region_code(long_name_stack):
+    roles = [r.inputs["name"] for r in long_name_stack.of_type("aws:iam/role:Role")]
+    assert roles
+    for name in roles:
+        assert name.endswith(f"-{region_code(REGION)}-{SUFFIX}"), name
 
 
 def test_resources_in_the_long_region_point_at_that_region(long_name_stack):

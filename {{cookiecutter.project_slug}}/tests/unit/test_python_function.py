@@ -1,8 +1,9 @@
 """Lambda functions: runtime, sizing, tracing, environment, log group and a least-privilege role."""
 
 from lib.config import DEFAULT_ENVIRONMENT_SUFFIX as SUFFIX
-from lib.config import DEFAULT_REGION, PROJECT
+from lib.config import PROJECT
 from lib.python_function import RUNTIME
+from tests.unit.mocks import DEFAULT_REGION
 
 FUNCTION = "aws:lambda/function:Function"
 

@@ -2,8 +2,36 @@
 
 import json
 
+import botocore.session
+
+from lib.encryption import ACCOUNT_KEY_ACTIONS, ALARM_PUBLISH_ACTIONS, KEY_USE_ACTIONS
 from lib.environment import tier_of
-from tests.unit.mocks import Deployment
+from tests.unit.mocks import ACCOUNT_ID, Deployment
+
+# KMS operations that act on no key, and those only asymmetric or HMAC keys allow.
+NOT_ON_A_KEY = {
+    "ConnectCustomKeyStore",
+    "CreateCustomKeyStore",
+    "CreateKey",
+    "DeleteCustomKeyStore",
+    "DescribeCustomKeyStores",
+    "DisconnectCustomKeyStore",
+    "GenerateRandom",
+    "ListAliases",
+    "ListKeys",
+    "ListRetirableGrants",
+    "UpdateCustomKeyStore",
+}
+NOT_ON_A_SYMMETRIC_KEY = {
+    "Decapsulate",
+    "DeriveSharedSecret",
+    "Encapsulate",
+    "GenerateMac",
+    "GetPublicKey",
+    "Sign",
+    "Verify",
+    "VerifyMac",
+}
 
 POLICY_INPUTS = {
     "aws:iam/rolePolicy:RolePolicy": "policy",
@@ -64,26 +92,90 @@ def test_every_key_rotates_and_can_be_deleted(stack, prod_stack):
             assert key.inputs["deletionWindowInDays"] == window
 
 
-def test_every_key_policy_keeps_the_account_able_to_administer_the_key(stack):
-    for key in stack.of_type("aws:kms/key:Key"):
-        admin = next(
-            s for s in key.json("policy")["Statement"] if s["Sid"] == "AccountAdministersKey"
-        )
-        assert admin["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
-        assert "kms:PutKeyPolicy" in admin["Action"]
-        assert "kms:ScheduleKeyDeletion" in admin["Action"]
-        assert "kms:Decrypt" not in admin["Action"]
+def key_statements(key):
+    return key.json("policy")["Statement"]
 
 
-def test_the_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use(stack):
+def test_every_key_policy_starts_by_delegating_the_key_to_the_accounts_iam(each_stack):
+    # KMS: an IAM policy grants nothing the key policy does not delegate; this statement lets
+    # IAM grant operators, pipelines and the stack's roles what they need.
+    keys = each_stack.of_type("aws:kms/key:Key")
+    assert keys
+    for key in keys:
+        delegation = key_statements(key)[0]
+        assert delegation == {
+            "Sid": "EnableIamUserPermissions",
+            "Effect": "Allow",
+            "Action": sorted(ACCOUNT_KEY_ACTIONS),
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"},
+            "Resource": ["*"],
+        }
+
+
+def test_the_account_statement_spells_out_every_kms_action_on_a_symmetric_key():
+    # kms:* without the wildcard: every operation botocore knows that acts on such a key.
+    operations = set(botocore.session.get_session().get_service_model("kms").operation_names)
+    assert {"Decrypt", "CreateGrant", "PutKeyPolicy"} <= operations
+    expected = {f"kms:{op}" for op in operations - NOT_ON_A_KEY - NOT_ON_A_SYMMETRIC_KEY}
+    # ReEncrypt is one operation that needs two permissions.
+    expected = expected - {"kms:ReEncrypt"} | {"kms:ReEncryptFrom", "kms:ReEncryptTo"}
+    assert expected <= set(ACCOUNT_KEY_ACTIONS)
+    assert not {a.removeprefix("kms:") for a in ACCOUNT_KEY_ACTIONS} & (
+        NOT_ON_A_KEY | NOT_ON_A_SYMMETRIC_KEY
+    )
+
+
+def service_statements(key):
+    return {
+        s["Principal"]["Service"]: s
+        for s in key_statements(key)
+        if "Service" in s.get("Principal", {})
+    }
+
+
+def test_only_services_that_use_a_key_as_themselves_are_named_in_its_policy(each_stack):
+    # Kinesis, S3, Secrets Manager, SQS and RDS use a key with the caller's credentials
+    # (kms:ViaService): the account statement and IAM cover them, no service grant does.
+    region = each_stack.args.region
+    for key in each_stack.of_type("aws:kms/key:Key"):
+        services = service_statements(key)
+        assert set(services) <= {f"logs.{region}.amazonaws.com", "cloudwatch.amazonaws.com"}
+        assert len(key_statements(key)) == 1 + len(services)
+
+
+def test_cloudwatch_logs_may_use_a_key_only_for_this_accounts_log_groups_here(each_stack):
+    # KMS: CloudWatch Logs sends the log group's ARN as encryption context.
+    region = each_stack.args.region
+    logs_keys = 0
+    for key in each_stack.of_type("aws:kms/key:Key"):
+        logs = service_statements(key).get(f"logs.{region}.amazonaws.com")
+        if logs:
+            logs_keys += 1
+            assert logs["Action"] == sorted(KEY_USE_ACTIONS)
+            assert logs["Condition"] == {
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": (
+                        f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:*"
+                    )
+                },
+                "StringEqualsIfExists": {"aws:SourceAccount": ACCOUNT_ID},
+            }
+    assert logs_keys == 1
+
+
+def test_the_alarm_topic_is_encrypted_with_a_key_only_this_accounts_alarms_may_use(stack):
+    # SNS: a service that publishes to an encrypted topic needs the key itself; aws:SourceAccount
+    # and aws:SourceArn keep another account's alarms (a confused deputy) from using it.
     topic = stack.one("aws:sns/topic:Topic")
     key = stack.by_id(topic.inputs["kmsMasterKeyId"].rsplit("/", 1)[-1])
-    services = [
-        s["Principal"]["Service"]
-        for s in key.json("policy")["Statement"]
-        if "Service" in s.get("Principal", {})
-    ]
-    assert "cloudwatch.amazonaws.com" in services
+    publisher = service_statements(key)["cloudwatch.amazonaws.com"]
+    assert publisher["Action"] == sorted(ALARM_PUBLISH_ACTIONS)
+    assert publisher["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT_ID},
+        "ArnLike": {
+            "aws:SourceArn": f"arn:aws:cloudwatch:{stack.args.region}:{ACCOUNT_ID}:alarm:*"
+        },
+    }
 
 
 def test_the_alarm_topic_refuses_insecure_transport_and_admits_only_this_accounts_alarms(stack):

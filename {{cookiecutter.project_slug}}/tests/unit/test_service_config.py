@@ -8,7 +8,6 @@ import pulumi
 import pytest
 
 from lib.address_plan import vpc_cidr_for
-from lib.config import DEFAULT_REGION
 from lib.environment import ConfigurationError
 from lib.service_config import (
     AZ_COUNT,
@@ -19,7 +18,7 @@ from lib.service_config import (
     PeerVpc,
 )
 from lib.tap_stack import TapStackArgs
-from tests.unit.mocks import RecordingMocks, deploy_program
+from tests.unit.mocks import DEFAULT_REGION, RecordingMocks, deploy_program
 
 ZONES = [f"{DEFAULT_REGION}{letter}" for letter in "abcd"]
 PEER = {"vpcId": "vpc-0a1b2c3d4e5f60718", "cidrBlock": "10.200.0.0/16"}

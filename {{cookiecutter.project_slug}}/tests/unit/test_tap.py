@@ -1,10 +1,16 @@
 """The program itself: what tap.py exports, and how it refuses a bad environment."""
 
+import json
+
 import pytest
 
-from lib.config import DEFAULT_REGION
-from tests.unit.mocks import RecordingMocks, deploy_program
+from lib.config import DEFAULT_ENVIRONMENT_SUFFIX
+from lib.naming import region_code
+from tests.unit.mocks import ACCOUNT_ID, DEFAULT_REGION, RecordingMocks, deploy_program
 from tests.unit.test_tap_stack import EXPECTED_OUTPUTS
+
+# A region the generated answers do not name, as an operator's AWS_REGION might.
+ENVIRONMENT_REGION = "ap-southeast-5" if DEFAULT_REGION != "ap-southeast-5" else "eu-south-2"
 
 
 def test_tap_declares_one_tap_stack(stack):
@@ -39,3 +45,33 @@ def test_a_bad_config_value_stops_tap_before_any_resource():
     with pytest.raises(SystemExit, match="error: config alarmEmail 'nobody'"):
         deploy_program(stack="TapStackdev", config={"TapStack:alarmEmail": "nobody"}, mocks=mocks)
     assert mocks.resources == []
+
+
+def test_without_aws_region_config_every_resource_follows_the_providers_region():
+    # Pulumi: with no aws:region in the stack config the provider deploys to AWS_REGION, so
+    # every ARN, principal, name, tag and dashboard must name that region, never a default.
+    deployment = deploy_program(
+        stack=f"TapStack{DEFAULT_ENVIRONMENT_SUFFIX}",
+        environ={"AWS_REGION": ENVIRONMENT_REGION},
+        region=None,
+    )
+    assert deployment.args.region == ENVIRONMENT_REGION
+    declared = json.dumps([[r.inputs, r.outputs] for r in deployment.resources], default=str)
+    assert ENVIRONMENT_REGION in declared
+    for elsewhere in {"us-east-1", DEFAULT_REGION} - {ENVIRONMENT_REGION}:
+        assert elsewhere not in declared
+
+
+def test_names_unique_beyond_one_region_carry_the_region_or_the_account(stack):
+    # IAM names are unique per account across regions; S3 bucket names across all accounts.
+    region = stack.args.region
+    iam = [
+        r.inputs["name"]
+        for r in stack.resources
+        if r.type in ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy")
+    ]
+    assert iam
+    for name in iam:
+        assert f"-{region_code(region)}-" in name, name
+    for bucket in stack.of_type("aws:s3/bucket:Bucket"):
+        assert f"-{ACCOUNT_ID}-{region}-" in bucket.inputs["bucket"]

@@ -34,7 +34,7 @@ def test_the_stack_registers_every_output(stack):
     assert stack.outputs["api_url"].startswith("https://")
     suffix = stack.args.environment_suffix
     assert stack.outputs["api_url"].endswith(f"/{suffix}")
-    assert stack.outputs["dashboard_name"] == f"TAP-API-{suffix}"
+    assert stack.outputs["dashboard_name"] == f"TAP-API-{stack.args.project}-{suffix}"
     assert stack.outputs["log_group_name"] == f"/aws/lambda/{stack.outputs['function_name']}"
 
 
