@@ -59,6 +59,7 @@ def test_generation_runs_the_generated_tests_and_prints_next_steps(tmp_path, var
         line.startswith("post-gen: unit tests: ") and " passed in " in line for line in lines
     )
     assert "Next steps in tap-service/" in result.stdout
+    assert "pulumi stack select --create TapStackdev " in result.stdout
     assert "pulumi up" in result.stdout
     project = tmp_path / "tap-service"
     assert not list(project.rglob("__pycache__")), "the test run left bytecode behind"

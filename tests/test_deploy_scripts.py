@@ -1,0 +1,135 @@
+"""The generated deploy scripts, run with stand-ins for the pulumi and aws CLIs on PATH.
+
+A stand-in records every call (tool, working directory, arguments) and answers the few
+questions the scripts ask, so the tests read which stack each script selects and which stack
+config file that stack reads: one convention, `TapStack<suffix>` and `Pulumi.TapStack<suffix>.yaml`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.matrix import VARIANTS, combinations
+
+# Each variant with its generated answers, and with another region and suffix.
+COMBOS = [f"{variant}-defaults" for variant in VARIANTS] + [
+    f"{variant}-af-south-1-pr12345" for variant in VARIANTS
+]
+
+STAND_IN = """#!{python}
+import json, os, sys
+with open(os.environ["STAND_IN_LOG"], "a", encoding="utf-8") as log:
+    log.write(json.dumps({{"tool": {tool!r}, "cwd": os.getcwd(), "args": sys.argv[1:]}}) + "\\n")
+{answers}
+"""
+PULUMI_ANSWERS = """
+if sys.argv[1:3] == ["stack", "output"]:
+    print("{}")
+"""
+AWS_ANSWERS = """
+if sys.argv[1:3] == ["apigateway", "get-account"]:
+    print(os.environ.get("STAND_IN_CLOUDWATCH_ROLE", "None"))
+elif sys.argv[1:3] == ["sts", "get-caller-identity"]:
+    print("123456789012")
+"""
+CLOUDWATCH_ROLE = "arn:aws:iam::123456789012:role/tap-service-apigw-cloudwatch-us-east-1-account"
+
+
+def run_script(
+    project: Path, script: str, **environ: str
+) -> tuple[subprocess.CompletedProcess, list[dict]]:
+    """Run ``scripts/<script>`` with the stand-ins first on PATH; return it and the calls."""
+    tools = project.parent / "stand-ins"
+    tools.mkdir(exist_ok=True)
+    for tool, answers in (("pulumi", PULUMI_ANSWERS), ("aws", AWS_ANSWERS)):
+        path = tools / tool
+        path.write_text(STAND_IN.format(python=sys.executable, tool=tool, answers=answers))
+        path.chmod(0o755)
+    log = project.parent / "calls.jsonl"
+    log.unlink(missing_ok=True)
+    log.touch()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("ENVIRONMENT_SUFFIX", "AWS_REGION", "AWS_DEFAULT_REGION")
+    }
+    path = os.pathsep.join([str(tools), str(Path(sys.executable).parent), env["PATH"]])
+    env.update(PATH=path, STAND_IN_LOG=str(log), STAND_IN_CLOUDWATCH_ROLE=CLOUDWATCH_ROLE)
+    env.update(environ)
+    result = subprocess.run(
+        ["bash", f"scripts/{script}"], cwd=project, capture_output=True, text=True, env=env,
+        check=False,
+    )  # fmt: skip
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    return result, calls
+
+
+def stacks_used(calls: list) -> set[str]:
+    """Every stack a pulumi call named, by `stack select <name>` or `--stack <name>`."""
+    stacks = set()
+    for call in calls:
+        args = call["args"]
+        if call["tool"] != "pulumi":
+            continue
+        if args[:2] == ["stack", "select"]:
+            stacks.add(args[2])
+        stacks.update(args[i + 1] for i, arg in enumerate(args[:-1]) if arg == "--stack")
+    return stacks
+
+
+def generated_suffixes(combo_id: str) -> list[str]:
+    """The generated suffix, then (multi-env-ecs) every listed environment."""
+    combo = combinations()[combo_id]
+    suffix = combo.get("environment_suffix", "dev")
+    listed = ["dev", "staging", "prod"] if combo["stack_variant"] == "multi-env-ecs" else []
+    return list(dict.fromkeys([suffix, *listed]))
+
+
+@pytest.mark.parametrize("combo_id", COMBOS)
+def test_deploy_selects_the_stack_whose_config_generation_wrote(project_copy, combo_id):
+    project = project_copy(combo_id)
+    for index, suffix in enumerate(generated_suffixes(combo_id)):
+        # The generated suffix is deploy.sh's default; the others come from ENVIRONMENT_SUFFIX.
+        environ = {"ENVIRONMENT_SUFFIX": suffix} if index else {}
+        result, calls = run_script(project, "deploy.sh", **environ)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert stacks_used(calls) == {f"TapStack{suffix}"}
+        config = project / f"Pulumi.TapStack{suffix}.yaml"
+        assert config.is_file(), sorted(path.name for path in project.glob("Pulumi.*.yaml"))
+        assert f"  TapStack:environmentSuffix: {suffix}\n" in config.read_text()
+        assert ["up", "--yes", "--refresh", "--stack", f"TapStack{suffix}"] in [
+            call["args"] for call in calls
+        ]
+
+
+@pytest.mark.parametrize("combo_id", [f"{variant}-defaults" for variant in VARIANTS])
+def test_destroy_names_the_same_stack_as_deploy(project_copy, combo_id):
+    project = project_copy(combo_id)
+    result, calls = run_script(project, "destroy.sh", ENVIRONMENT_SUFFIX="pr7")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert stacks_used(calls) == {"TapStackpr7"}
+
+
+@pytest.mark.parametrize("combo_id", [f"{variant}-defaults" for variant in VARIANTS])
+def test_no_stack_config_file_is_named_after_a_bare_suffix(bake, combo_id):
+    names = sorted(path.name for path in bake(combo_id).project_path.glob("Pulumi.*.yaml"))
+    assert names
+    assert all(name.startswith("Pulumi.TapStack") for name in names), names
+
+
+@pytest.mark.parametrize("script", ["pulumi-create-stack", "pulumi-remove-stack"])
+def test_the_pipfile_scripts_name_the_stack_deploy_selects(project_copy, script):
+    project = project_copy("serverless-api-defaults")
+    command = tomllib.loads((project / "Pipfile").read_text())["scripts"][script]
+    (project / "scripts" / "pipfile-script.sh").write_text(command + "\n")
+    result, calls = run_script(project, "pipfile-script.sh", ENVIRONMENT_SUFFIX="pr7")
+    assert result.returncode == 0, result.stdout + result.stderr
+    removed = {call["args"][2] for call in calls if call["args"][:2] == ["stack", "rm"]}
+    assert stacks_used(calls) | removed == {"TapStackpr7"}
