@@ -37,6 +37,13 @@ VARIANT_PATHS = {
     "tests/unit/test_rest_api.py": ("serverless-api",),
     "tests/unit/test_api_monitoring.py": ("serverless-api",),
     "tests/integration/test_serverless_api.py": ("serverless-api",),
+    # The account program: what exists once per account and region (API Gateway's CloudWatch
+    # role); ECS has no API Gateway. The CI deploy role will make it every variant's.
+    "account": ("serverless-api", "stream-pipeline"),
+    "lib/account_stack.py": ("serverless-api", "stream-pipeline"),
+    "lib/api_gateway_logging.py": ("serverless-api", "stream-pipeline"),
+    "tests/unit/test_account_stack.py": ("serverless-api", "stream-pipeline"),
+    "scripts/deploy_account.sh": ("serverless-api", "stream-pipeline"),
     "functions/ingest": ("stream-pipeline",),
     "functions/processor": ("stream-pipeline",),
     "functions/indexer": ("stream-pipeline",),
@@ -200,7 +207,10 @@ def run_unit_tests():
 def next_steps():
     """Tell the user how to go from here to a deployed, tested stack."""
     suffix = ANSWERS["environment_suffix"]
-    steps = [
+    steps = []
+    if (PROJECT / "account").is_dir():
+        steps.append(("bash scripts/deploy_account.sh", "once per account and region, first"))
+    steps += [
         (f"pulumi stack select --create {STACK_PREFIX}{suffix}", "or: bash scripts/deploy.sh"),
         ("pulumi up", "deploy"),
         ("python scripts/collect_outputs.py", "write cfn-outputs/flat-outputs.json"),

@@ -15,7 +15,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
+from tests.conftest import variant_paths
 from tests.matrix import VARIANTS, combinations
 
 # Each variant with its generated answers, and with another region and suffix.
@@ -39,6 +41,7 @@ if sys.argv[1:3] == ["apigateway", "get-account"]:
 elif sys.argv[1:3] == ["sts", "get-caller-identity"]:
     print("123456789012")
 """
+LAMBDA_VARIANTS = variant_paths()["account"]
 CLOUDWATCH_ROLE = "arn:aws:iam::123456789012:role/tap-service-apigw-cloudwatch-us-east-1-account"
 
 
@@ -133,3 +136,96 @@ def test_the_pipfile_scripts_name_the_stack_deploy_selects(project_copy, script)
     assert result.returncode == 0, result.stdout + result.stderr
     removed = {call["args"][2] for call in calls if call["args"][:2] == ["stack", "rm"]}
     assert stacks_used(calls) | removed == {"TapStackpr7"}
+
+
+@pytest.mark.parametrize("variant", LAMBDA_VARIANTS)
+def test_deploy_refuses_while_the_regions_api_gateway_has_no_cloudwatch_role(project_copy, variant):
+    # API Gateway refuses a stage with access logs until the account settings name a role.
+    project = project_copy(f"{variant}-defaults")
+    result, calls = run_script(
+        project, "deploy.sh", AWS_REGION="eu-west-1", STAND_IN_CLOUDWATCH_ROLE="None"
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: API Gateway in eu-west-1 has no CloudWatch role yet: run bash "
+        "scripts/deploy_account.sh first (once per account and region)"
+    ]
+    assert [call["args"] for call in calls] == [
+        ["apigateway", "get-account", "--region", "eu-west-1", "--query", "cloudwatchRoleArn",
+         "--output", "text"]
+    ]  # fmt: skip
+
+
+def test_the_ecs_deploy_asks_nothing_of_api_gateway(project_copy):
+    project = project_copy("multi-env-ecs-defaults")
+    result, calls = run_script(project, "deploy.sh", STAND_IN_CLOUDWATCH_ROLE="None")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [call for call in calls if call["tool"] == "aws"] == []
+    assert not (project / "account").exists()
+
+
+@pytest.mark.parametrize("variant", LAMBDA_VARIANTS)
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
+def test_deploy_account_deploys_one_stack_per_account_and_region(project_copy, variant, region):
+    project = project_copy(f"{variant}-defaults")
+    result, calls = run_script(project, "deploy_account.sh", AWS_REGION=region)
+    assert result.returncode == 0, result.stdout + result.stderr
+    stack = f"123456789012-{region}"
+    assert stacks_used(calls) == {stack}
+    pulumi_calls = [call for call in calls if call["tool"] == "pulumi"]
+    assert {call["cwd"] for call in pulumi_calls} == {str((project / "account").resolve())}
+    assert ["config", "set", "aws:region", region, "--stack", stack] in [
+        call["args"] for call in pulumi_calls
+    ]
+    assert ["up", "--yes", "--refresh", "--stack", stack] == pulumi_calls[-1]["args"]
+
+
+@pytest.mark.parametrize("variant", LAMBDA_VARIANTS)
+def test_the_account_program_is_its_own_project_on_the_projects_virtualenv(bake, variant):
+    project = bake(f"{variant}-defaults").project_path
+    account = yaml.safe_load((project / "account" / "Pulumi.yaml").read_text())
+    root = yaml.safe_load((project / "Pulumi.yaml").read_text())
+    assert account["name"] == "TapAccount" != root["name"]
+    assert "main" not in account  # Pulumi runs the folder's __main__.py
+    assert (project / "account" / "__main__.py").is_file()
+    # Pulumi resolves runtime.options.virtualenv against the folder of Pulumi.yaml.
+    virtualenv = project / "account" / account["runtime"]["options"]["virtualenv"]
+    assert virtualenv.resolve() == (project / root["runtime"]["options"]["virtualenv"]).resolve()
+
+
+# Runs account/ the way Pulumi's Python host does: runpy.run_path(".") with account/ as the
+# working directory and no project root on sys.path, against minimal mocks.
+RUN_LIKE_PULUMI = """
+import os, runpy, sys
+import pulumi
+
+class Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args):
+        arn = f"arn:aws:iam::123456789012:role/{args.name}"
+        return f"{args.name}-id", {**args.inputs, "arn": arn}
+
+    def call(self, args):
+        return {"accountId": "123456789012", "arn": "arn:aws:iam::123456789012:user/t"}
+
+root = os.path.dirname(os.getcwd())
+assert all(os.path.abspath(entry or ".") != root for entry in sys.path), sys.path
+pulumi.runtime.set_all_config({"aws:region": "us-east-1"})
+pulumi.runtime.set_mocks(Mocks(), project="TapAccount", stack="123456789012-us-east-1")
+program = runpy.run_path(".", run_name="__main__")
+print(type(program["stack"]).__name__, sys.modules["lib"].__file__)
+"""
+
+
+@pytest.mark.parametrize("variant", LAMBDA_VARIANTS)
+def test_the_account_program_imports_lib_when_pulumi_runs_it_from_its_folder(project_copy, variant):
+    project = project_copy(f"{variant}-defaults")
+    driver = project.parent / "run_like_pulumi.py"
+    driver.write_text(RUN_LIKE_PULUMI)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run(
+        [sys.executable, str(driver)], cwd=project / "account", capture_output=True, text=True,
+        env=env, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.split() == ["AccountStack", str(project / "lib" / "__init__.py")]

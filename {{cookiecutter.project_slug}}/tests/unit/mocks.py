@@ -27,6 +27,11 @@ from pulumi.runtime.proto import source_pb2
 ACCOUNT_ID = "123456789012"
 PROJECT = "TapStack"
 TAP_PROGRAM = Path(__file__).resolve().parents[2] / "tap.py"
+{%- if cookiecutter.stack_variant in ["serverless-api", "stream-pipeline"] %}
+# The account program: its own Pulumi project, one stack per account and region.
+ACCOUNT_PROGRAM = TAP_PROGRAM.parent / "account" / "__main__.py"
+ACCOUNT_PROJECT = "TapAccount"
+{%- endif %}
 
 
 @dataclass
@@ -221,16 +226,17 @@ def deploy(
     config: dict[str, str] | None = None,
     mocks: RecordingMocks | None = None,
     preview: bool = False,
+    project: str = PROJECT,
 ) -> Deployment:
     """Run ``program`` against fresh mocks (or ``mocks``) and return what it declared.
 
     ``program`` may return an object with an ``outputs`` mapping (such as TapStack); those
     outputs are resolved into ``Deployment.outputs``. ``preview`` runs it as ``pulumi preview``
-    would instead of as ``pulumi up``.
+    would instead of as ``pulumi up``; ``project`` is the Pulumi project it runs in.
     """
     mocks = mocks or RecordingMocks(region)
     pulumi.runtime.set_all_config({"aws:region": region, **(config or {})})
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview)
     resolved: dict[str, Any] = {}
 
     @pulumi.runtime.test
@@ -278,11 +284,14 @@ def deploy_program(
     environ: dict[str, str] | None = None,
     config: dict[str, str] | None = None,
     mocks: RecordingMocks | None = None,
+    program_file: Path = TAP_PROGRAM,
+    project: str = PROJECT,
 ) -> Deployment:
-    """Run tap.py itself, as ``pulumi up`` would, with ``environ`` and stack ``config``.
+    """Run tap.py itself (or ``program_file`` of ``project``), as ``pulumi up`` would, with
+    ``environ`` and stack ``config``.
 
     ``Deployment.exports`` holds what the program exported and ``Deployment.args`` the
-    TapStackArgs it resolved.
+    settings it resolved.
     """
     from lib.config import DEFAULT_REGION  # noqa: PLC0415
 
@@ -291,7 +300,7 @@ def deploy_program(
     exports: dict[str, Any] = {}
 
     def program() -> Any:
-        program_globals.update(runpy.run_path(str(TAP_PROGRAM)))
+        program_globals.update(runpy.run_path(str(program_file)))
         return program_globals["stack"]
 
     saved_environ = dict(os.environ)
@@ -299,7 +308,9 @@ def deploy_program(
     os.environ.update(environ or {})
     try:
         with patch.object(pulumi, "export", exports.__setitem__):
-            deployment = deploy(program, region=region, stack=stack, config=config, mocks=mocks)
+            deployment = deploy(
+                program, region=region, stack=stack, config=config, mocks=mocks, project=project
+            )
     finally:
         os.environ.clear()
         os.environ.update(saved_environ)
