@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from tests.conftest import variant_paths
-from tests.matrix import VARIANTS, combinations
+from tests.matrix import COOKIECUTTER_JSON, VARIANTS, combinations
 
 # Each variant with its generated answers, and with another region and suffix.
 COMBOS = [f"{variant}-defaults" for variant in VARIANTS] + [
@@ -89,9 +89,9 @@ def stacks_used(calls: list) -> set[str]:
 
 def generated_suffixes(combo_id: str) -> list[str]:
     """The generated suffix, then (multi-env-ecs) every listed environment."""
-    combo = combinations()[combo_id]
-    suffix = combo.get("environment_suffix", "dev")
-    listed = ["dev", "staging", "prod"] if combo["stack_variant"] == "multi-env-ecs" else []
+    combo = {**COOKIECUTTER_JSON, **combinations()[combo_id]}
+    suffix = combo["environment_suffix"]
+    listed = combo["environments"].split(",") if combo["stack_variant"] == "multi-env-ecs" else []
     return list(dict.fromkeys([suffix, *listed]))
 
 
