@@ -21,6 +21,9 @@ from pathlib import Path
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 VARIANT = ANSWERS["stack_variant"]
 PROJECT = Path.cwd()
+# Stacks are named TapStack<suffix> (the TAP convention), so stack TapStackdev reads
+# Pulumi.TapStackdev.yaml; lib/environment.py and scripts/deploy.sh use the same prefix.
+STACK_PREFIX = "TapStack"
 
 # Every file or folder that belongs to some variants only, with the variants that keep it.
 VARIANT_PATHS = {
@@ -35,6 +38,13 @@ VARIANT_PATHS = {
     "tests/unit/test_rest_api.py": ("serverless-api",),
     "tests/unit/test_api_monitoring.py": ("serverless-api",),
     "tests/integration/test_serverless_api.py": ("serverless-api",),
+    # The account program: what exists once per account and region (API Gateway's CloudWatch
+    # role); ECS has no API Gateway. The CI deploy role will make it every variant's.
+    "account": ("serverless-api", "stream-pipeline"),
+    "lib/account_stack.py": ("serverless-api", "stream-pipeline"),
+    "lib/api_gateway_logging.py": ("serverless-api", "stream-pipeline"),
+    "tests/unit/test_account_stack.py": ("serverless-api", "stream-pipeline"),
+    "scripts/deploy_account.sh": ("serverless-api", "stream-pipeline"),
     "functions/ingest": ("stream-pipeline",),
     "functions/processor": ("stream-pipeline",),
     "functions/indexer": ("stream-pipeline",),
@@ -118,15 +128,16 @@ def prune():
 
 
 def write_stack_files():
-    """multi-env-ecs: a Pulumi.<env>.yaml per listed environment and for the generated suffix,
-    each with the region and the environment's own VPC range from lib/address_plan.py."""
+    """multi-env-ecs: the config file of stack TapStack<env>, Pulumi.TapStack<env>.yaml, for each
+    listed environment and the generated suffix, with the region and the environment's own VPC
+    range from lib/address_plan.py."""
     sys.dont_write_bytecode = True  # no __pycache__ left in the new project
     spec = importlib.util.spec_from_file_location("address_plan", PROJECT / "lib/address_plan.py")
     plan = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(plan)
     listed = [name.strip() for name in ANSWERS["environments"].split(",")]
     for suffix in dict.fromkeys([*listed, ANSWERS["environment_suffix"]]):
-        (PROJECT / f"Pulumi.{suffix}.yaml").write_text(
+        (PROJECT / f"Pulumi.{STACK_PREFIX}{suffix}.yaml").write_text(
             "config:\n"
             f"  aws:region: {ANSWERS['aws_region']}\n"
             f"  TapStack:environmentSuffix: {suffix}\n"
@@ -197,8 +208,11 @@ def run_unit_tests():
 def next_steps():
     """Tell the user how to go from here to a deployed, tested stack."""
     suffix = ANSWERS["environment_suffix"]
-    steps = [
-        (f"pulumi stack select --create {suffix}", "or: ENVIRONMENT_SUFFIX=... bash scripts/deploy.sh"),
+    steps = []
+    if (PROJECT / "account").is_dir():
+        steps.append(("bash scripts/deploy_account.sh", "once per account and region, first"))
+    steps += [
+        (f"pulumi stack select --create {STACK_PREFIX}{suffix}", "or: bash scripts/deploy.sh"),
         ("pulumi up", "deploy"),
         ("python scripts/collect_outputs.py", "write cfn-outputs/flat-outputs.json"),
         ("python -m pytest tests/unit", "offline unit tests"),

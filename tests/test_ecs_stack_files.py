@@ -1,5 +1,6 @@
-"""multi-env-ecs: the post-gen hook writes a Pulumi.<env>.yaml for every listed environment and
-for the generated suffix, each with the region, the suffix and that environment's own /16;
+"""multi-env-ecs: the post-gen hook writes the config file of stack TapStack<env>,
+Pulumi.TapStack<env>.yaml, for every listed environment and for the generated suffix, each with
+the region, the suffix and that environment's own /16;
 the other variants keep only the template's stack file of the generated suffix, and running the
 hook again writes the same bytes."""
 
@@ -74,17 +75,17 @@ def test_each_listed_environment_and_the_suffix_get_a_stack_file(bake, combo_id)
     suffix = answer(combo, "environment_suffix")
     if combo["stack_variant"] != "multi-env-ecs":
         # Only the generated suffix's stack file, as the template holds it: no VPC range.
-        assert files == {f"Pulumi.{suffix}.yaml": stack_file(region, suffix, None)}
+        assert files == {f"Pulumi.TapStack{suffix}.yaml": stack_file(region, suffix, None)}
         return
     listed = answer(combo, "environments").split(",")
-    assert sorted(files) == sorted({f"Pulumi.{name}.yaml" for name in [*listed, suffix]})
+    assert sorted(files) == sorted({f"Pulumi.TapStack{name}.yaml" for name in [*listed, suffix]})
     cidrs = {}
     for name in {*listed, suffix}:
         cidrs[name] = planned_cidr(base, name)
         if cidrs[name] is None:  # any other suffix: one of the slots left to pr<N> and others
-            (cidrs[name],) = re.findall(r"vpcCidr: (\S+)\n", files[f"Pulumi.{name}.yaml"])
+            (cidrs[name],) = re.findall(r"vpcCidr: (\S+)\n", files[f"Pulumi.TapStack{name}.yaml"])
             assert cidrs[name] in slots(base)[FIRST_EPHEMERAL_SLOT:]
-        assert files[f"Pulumi.{name}.yaml"] == stack_file(region, name, cidrs[name])
+        assert files[f"Pulumi.TapStack{name}.yaml"] == stack_file(region, name, cidrs[name])
     assert len(set(cidrs.values())) == len(cidrs), cidrs
 
 
@@ -101,9 +102,10 @@ def test_the_answers_choose_the_files_the_region_and_the_ranges(cookies):
     result = cookies.bake(extra_context=answers, template=str(ROOT))
     assert result.exit_code == 0, result.exception
     assert stack_files(result.project_path) == {
-        "Pulumi.pr7.yaml": stack_file("eu-west-1", "pr7", "172.27.0.0/16"),  # slot 4 + 7 % 12
-        "Pulumi.prod.yaml": stack_file("eu-west-1", "prod", "172.19.0.0/16"),
-        "Pulumi.staging.yaml": stack_file("eu-west-1", "staging", "172.18.0.0/16"),
+        # pr7 takes slot 4 + 7 % 12
+        "Pulumi.TapStackpr7.yaml": stack_file("eu-west-1", "pr7", "172.27.0.0/16"),
+        "Pulumi.TapStackprod.yaml": stack_file("eu-west-1", "prod", "172.19.0.0/16"),
+        "Pulumi.TapStackstaging.yaml": stack_file("eu-west-1", "staging", "172.18.0.0/16"),
     }
 
 
@@ -111,7 +113,7 @@ def test_running_the_hook_again_writes_the_same_bytes(project_copy, bake):
     project = project_copy("multi-env-ecs-shape1")
     answers = bake("multi-env-ecs-shape1").context
     written = stack_files(project)
-    assert sorted(written) == ["Pulumi.dev.yaml"]
+    assert sorted(written) == ["Pulumi.TapStackdev.yaml"]
     for path in project.glob("Pulumi.*.yaml"):
         path.unlink()
     for _ in range(2):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BIN, check_keys, cookiecutter_cli, render_hook
+from tests.conftest import BIN, check_keys, cookiecutter_cli, render_hook, variant_paths
 from tests.matrix import VARIANTS
 
 
@@ -59,6 +59,9 @@ def test_generation_runs_the_generated_tests_and_prints_next_steps(tmp_path, var
         line.startswith("post-gen: unit tests: ") and " passed in " in line for line in lines
     )
     assert "Next steps in tap-service/" in result.stdout
+    assert "pulumi stack select --create TapStackdev " in result.stdout
+    account_step = "bash scripts/deploy_account.sh"
+    assert (account_step in result.stdout) is (variant in variant_paths()["account"])
     assert "pulumi up" in result.stdout
     project = tmp_path / "tap-service"
     assert not list(project.rglob("__pycache__")), "the test run left bytecode behind"

@@ -6,10 +6,9 @@ import json
 from typing import Protocol
 
 import pulumi
-from pulumi_aws import apigateway, iam
+from pulumi_aws import apigateway
 
 from lib.context import StackContext
-from lib.iam import assume_role_policy, policy_document, statement
 from lib.log_group import encrypted_log_group
 
 # One JSON line per request, so access logs can be queried with CloudWatch Logs Insights.
@@ -28,17 +27,6 @@ ACCESS_LOG_FORMAT = json.dumps(
     separators=(",", ":"),
 )
 
-# The actions API Gateway needs to write its logs, as in AWS's own push-to-CloudWatch policy.
-API_GATEWAY_LOGGING_ACTIONS = (
-    "logs:CreateLogGroup",
-    "logs:CreateLogStream",
-    "logs:DescribeLogGroups",
-    "logs:DescribeLogStreams",
-    "logs:FilterLogEvents",
-    "logs:GetLogEvents",
-    "logs:PutLogEvents",
-)
-
 
 class StageTier(Protocol):
     """What a stage reads from its variant's tier row."""
@@ -52,7 +40,9 @@ class ApiStage(pulumi.ComponentResource):
     """The environment's stage of ``api``, named after the suffix, logged, measured and throttled.
 
     The access log group is named after the API's ``purpose``; the execution log group is the
-    one API Gateway would otherwise create itself, unencrypted and kept forever.
+    one API Gateway would otherwise create itself, unencrypted and kept forever. API Gateway
+    writes both through the region's CloudWatch role, which the account stack sets
+    (``account/``, lib/api_gateway_logging.py), not this one.
     """
 
     def __init__(
@@ -78,7 +68,6 @@ class ApiStage(pulumi.ComponentResource):
             kms_key_arn=kms_key_arn,
             opts=child,
         )
-        self.account = self._cloudwatch_logging_role(name, ctx, child)
         self.stage = apigateway.Stage(
             f"{name}-stage",
             rest_api=api.id,
@@ -89,7 +78,7 @@ class ApiStage(pulumi.ComponentResource):
                 destination_arn=self.access_logs.arn, format=ACCESS_LOG_FORMAT
             ),
             tags=ctx.tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.account]),
+            opts=child,
         )
         self.execution_logs = encrypted_log_group(
             f"{name}-execution-logs",
@@ -116,37 +105,4 @@ class ApiStage(pulumi.ComponentResource):
         self.invoke_url = self.stage.invoke_url
         self.register_outputs(
             {"invoke_url": self.invoke_url, "access_log_group": self.access_logs.name}
-        )
-
-    @staticmethod
-    def _cloudwatch_logging_role(
-        name: str, ctx: StackContext, opts: pulumi.ResourceOptions
-    ) -> apigateway.Account:
-        """API Gateway writes access logs only once the region's account settings name a role."""
-        role = iam.Role(
-            f"{name}-logging-role",
-            name=ctx.namer.name("iam_role", "apigw-logs"),
-            assume_role_policy=assume_role_policy("apigateway.amazonaws.com"),
-            tags=ctx.tags,
-            opts=opts,
-        )
-        policy = iam.RolePolicy(
-            f"{name}-logging-policy",
-            name=ctx.namer.name("iam_policy", "apigw-logs"),
-            role=role.id,
-            policy=policy_document(
-                [
-                    statement(
-                        "WriteApiGatewayLogs",
-                        API_GATEWAY_LOGGING_ACTIONS,
-                        [ctx.arn("logs", "log-group:*")],
-                    )
-                ]
-            ),
-            opts=opts,
-        )
-        return apigateway.Account(
-            f"{name}-account",
-            cloudwatch_role_arn=role.arn,
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[policy])),
         )

@@ -67,12 +67,7 @@ class ProjectSettings:
         """Read the stack's config and environment; raise ConfigurationError on any bad value."""
         config = config or pulumi.Config()
         environ = os.environ if environ is None else environ
-        suffix = resolve_environment_suffix(
-            environ=environ,
-            config_value=config.get("environmentSuffix"),
-            stack_name=pulumi.get_stack(),
-            default=DEFAULT_ENVIRONMENT_SUFFIX,
-        )
+        suffix = cls.environment_suffix_from_config(config, environ)
         extra_tags = config.get_object("tags") or {}
         if not isinstance(extra_tags, dict):
             raise ConfigurationError(f"config tags {extra_tags!r} must be a map of strings")
@@ -87,6 +82,18 @@ class ProjectSettings:
             enable_xray=DEFAULT_ENABLE_XRAY if enable_xray is None else enable_xray == "true",
             tags={str(key): str(value) for key, value in extra_tags.items()},
             **cls.variant_settings_from_config(config),
+        )
+
+    @classmethod
+    def environment_suffix_from_config(
+        cls, config: pulumi.Config, environ: Mapping[str, str]
+    ) -> str:
+        """The suffix of this deployment; the account program's settings override this."""
+        return resolve_environment_suffix(
+            environ=environ,
+            config_value=config.get("environmentSuffix"),
+            stack_name=pulumi.get_stack(),
+            default=DEFAULT_ENVIRONMENT_SUFFIX,
         )
 
     @classmethod

@@ -30,6 +30,11 @@ DEFAULT_REGION = {{ cookiecutter.aws_region | tojson }}
 PARTITION = {"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
 PROJECT = "TapStack"
 TAP_PROGRAM = Path(__file__).resolve().parents[2] / "tap.py"
+{%- if cookiecutter.stack_variant in ["serverless-api", "stream-pipeline"] %}
+# The account program: its own Pulumi project, one stack per account and region.
+ACCOUNT_PROGRAM = TAP_PROGRAM.parent / "account" / "__main__.py"
+ACCOUNT_PROJECT = "TapAccount"
+{%- endif %}
 
 
 @dataclass
@@ -244,18 +249,20 @@ def deploy(
     config: dict[str, str] | None = None,
     mocks: RecordingMocks | None = None,
     preview: bool = False,
+    project: str = PROJECT,
 ) -> Deployment:
     """Run ``program`` against fresh mocks (or ``mocks``) and return what it declared.
 
     ``program`` may return an object with an ``outputs`` mapping (such as TapStack); those
     outputs are resolved into ``Deployment.outputs``. ``preview`` runs it as ``pulumi preview``
-    would instead of as ``pulumi up``. ``region`` is the stack config's ``aws:region``; with
-    None the config has none, and the provider's region comes from the environment.
+    would instead of as ``pulumi up``; ``project`` is the Pulumi project it runs in.
+    ``region`` is the stack config's ``aws:region``; with None the config has none, and the
+    provider's region comes from the environment.
     """
     mocks = mocks or RecordingMocks()
     provider_config = {"aws:region": region} if region else {}
     pulumi.runtime.set_all_config({**provider_config, **(config or {})})
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview)
     resolved: dict[str, Any] = {}
 
     @pulumi.runtime.test
@@ -303,18 +310,21 @@ def deploy_program(
     config: dict[str, str] | None = None,
     mocks: RecordingMocks | None = None,
     region: str | None = DEFAULT_REGION,
+    program_file: Path = TAP_PROGRAM,
+    project: str = PROJECT,
 ) -> Deployment:
-    """Run tap.py itself, as ``pulumi up`` would, with ``environ`` and stack ``config``.
+    """Run tap.py itself (or ``program_file`` of ``project``), as ``pulumi up`` would, with
+    ``environ`` and stack ``config``.
 
     ``region`` is the stack config's ``aws:region`` (None: no such config). ``Deployment.exports``
-    holds what the program exported and ``Deployment.args`` the TapStackArgs it resolved.
+    holds what the program exported and ``Deployment.args`` the settings it resolved.
     """
     region = (config or {}).get("aws:region", region)
     program_globals: dict[str, Any] = {}
     exports: dict[str, Any] = {}
 
     def program() -> Any:
-        program_globals.update(runpy.run_path(str(TAP_PROGRAM)))
+        program_globals.update(runpy.run_path(str(program_file)))
         return program_globals["stack"]
 
     saved_environ = dict(os.environ)
@@ -322,7 +332,9 @@ def deploy_program(
     os.environ.update(environ or {})
     try:
         with patch.object(pulumi, "export", exports.__setitem__):
-            deployment = deploy(program, region=region, stack=stack, config=config, mocks=mocks)
+            deployment = deploy(
+                program, region=region, stack=stack, config=config, mocks=mocks, project=project
+            )
     finally:
         os.environ.clear()
         os.environ.update(saved_environ)

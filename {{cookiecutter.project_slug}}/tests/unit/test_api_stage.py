@@ -56,21 +56,11 @@ def test_both_log_groups_keep_events_for_the_tiers_retention(request, deployment
     assert deployment.one(LOG_GROUP, "access-logs").inputs["retentionInDays"] == retention
 
 
-def test_api_gateway_logs_through_a_role_limited_to_log_actions(stack):
-    account = stack.one("aws:apigateway/account:Account")
-    role = next(
-        r
-        for r in stack.of_type("aws:iam/role:Role")
-        if r.outputs["arn"] == account.inputs["cloudwatchRoleArn"]
-    )
-    trust = role.json("assumeRolePolicy")["Statement"][0]
-    assert trust["Principal"] == {"Service": "apigateway.amazonaws.com"}
-    policy = next(
-        p
-        for p in stack.of_type("aws:iam/rolePolicy:RolePolicy")
-        if p.inputs["role"] == role.outputs["id"]
-    )
-    (statement,) = policy.json("policy")["Statement"]
-    assert all(action.startswith("logs:") for action in statement["Action"])
-    region = stack.args.region
-    assert statement["Resource"] == [f"arn:aws:logs:{region}:123456789012:log-group:*"]
+@pytest.mark.parametrize("deployment", ["stack", "prod_stack", "pr_stack"])
+def test_no_application_stack_declares_the_account_wide_api_gateway_setting(request, deployment):
+    # API Gateway has one CloudWatch role setting per account and region, and destroying the
+    # resource that set it resets it for every API there: only the account stack may own it.
+    deployment = request.getfixturevalue(deployment)
+    assert deployment.of_type("aws:apigateway/account:Account") == []
+    roles = [r.inputs["assumeRolePolicy"] for r in deployment.of_type("aws:iam/role:Role")]
+    assert not any("apigateway.amazonaws.com" in trust for trust in roles)
