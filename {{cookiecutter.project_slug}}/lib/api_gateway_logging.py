@@ -35,8 +35,8 @@ class ApiGatewayLogging(pulumi.ComponentResource):
     ) -> None:
         super().__init__("tap:account:ApiGatewayLogging", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        # IAM names are account-wide: the region keeps each region's role apart.
-        role_name = ctx.namer.name("iam_role", "apigw-cloudwatch", region=ctx.region)
+        # IAM names are account-wide: the namer puts the region's code in them.
+        role_name = ctx.namer.name("iam_role", "apigw-cloudwatch")
         self.role = iam.Role(
             f"{name}-role",
             name=role_name,
@@ -47,7 +47,7 @@ class ApiGatewayLogging(pulumi.ComponentResource):
         )
         policy = iam.RolePolicy(
             f"{name}-policy",
-            name=ctx.namer.name("iam_policy", "apigw-cloudwatch", region=ctx.region),
+            name=ctx.namer.name("iam_policy", "apigw-cloudwatch"),
             role=self.role.id,
             policy=policy_document(
                 [

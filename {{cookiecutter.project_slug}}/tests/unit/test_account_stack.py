@@ -4,13 +4,13 @@ import pytest
 
 from lib.account_stack import ACCOUNT_ENVIRONMENT
 from lib.api_gateway_logging import API_GATEWAY_LOGGING_ACTIONS
-from lib.config import DEFAULT_REGION
-from lib.naming import NAME_RULES
+from lib.naming import NAME_RULES, region_code
 from lib.tagging import REQUIRED_TAG_KEYS
 from tests.unit.mocks import (
     ACCOUNT_ID,
     ACCOUNT_PROGRAM,
     ACCOUNT_PROJECT,
+    DEFAULT_REGION,
     RecordingMocks,
     accepts_tags,
     deploy_program,
@@ -88,11 +88,11 @@ def test_each_region_gets_its_own_role_name(account, other_region_account):
     names = {}
     for deployment in (account, other_region_account):
         role = cloudwatch_role(deployment)
-        assert deployment.args.region in role.inputs["name"]
+        assert region_code(deployment.args.region) in role.inputs["name"]
         assert len(role.inputs["name"]) <= NAME_RULES["iam_role"].max_length
         names[deployment.args.region] = role.inputs["name"]
         policy = deployment.one(ROLE_POLICY)
-        assert deployment.args.region in policy.inputs["name"]
+        assert region_code(deployment.args.region) in policy.inputs["name"]
     assert len(set(names.values())) == 2, names
 
 
@@ -103,7 +103,7 @@ def test_no_environment_suffix_renames_the_account_stack(account, other_region_a
         for resource in deployment.resources:
             assert "pr42" not in str(resource.inputs), resource.name
         role_name = cloudwatch_role(deployment).inputs["name"]
-        assert role_name.endswith(f"-{deployment.args.region}-{ACCOUNT_ENVIRONMENT}")
+        assert role_name.endswith(f"-{region_code(deployment.args.region)}-{ACCOUNT_ENVIRONMENT}")
 
 
 def test_every_taggable_account_resource_carries_the_standard_tags(account):
