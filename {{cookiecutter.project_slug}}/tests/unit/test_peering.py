@@ -4,7 +4,12 @@ environments: connections, acceptance, routes and rules, on both sides."""
 import pytest
 
 from lib.environment import ConfigurationError
-from lib.peering import _requested_connection, request_options, requests_peering
+from lib.peering import (
+    _endpoint_of,
+    _requested_connection,
+    request_options,
+    requests_peering,
+)
 from tests.unit.ecs_stacks import PEER_REGION, STAGING_PEERS
 from tests.unit.mocks import ACCOUNT_ID
 
@@ -234,6 +239,12 @@ def test_the_accepting_side_refuses_a_peer_that_has_not_asked():
     with pytest.raises(ConfigurationError, match="TapStackstaging has not requested peering"):
         _requested_connection({}, "staging", "prod")
     assert _requested_connection({"prod": "pcx-1"}, "staging", "prod") == "pcx-1"
+
+
+def test_a_peer_environment_that_exports_no_endpoint_stops_the_update():
+    # A destroyed stack, or one never deployed, has no outputs for the reference to read.
+    with pytest.raises(ConfigurationError, match="TapStackprod exports no peering_endpoint"):
+        _endpoint_of(None, "prod")
 
 
 def test_peering_connections_are_named_for_the_environment(staging_stack):
