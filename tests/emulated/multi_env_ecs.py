@@ -16,7 +16,8 @@ Two things moto cannot do, and what stands in for them:
   are replaced and the deployment's circuit breaker rolls the service back.
 
 Left out, as no generated integration test reads them: NAT gateways, flow logs, IAM roles, the
-access-log bucket, autoscaling, and DNS (the default answers have no domain).
+access-log bucket, autoscaling, DNS (the default answers have no domain), and peering with
+another environment of the project (the default stack names none).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ PROJECT_MODULES = (
     "tiers",
     "config",
     "address_plan",
+    "network",
+    "peering",
     "container_definition",
     "service_config",
     "database",
@@ -209,6 +212,7 @@ class EmulatedStack:
         self.logs_key, self.data_key = self._key("logs"), self._key("data")
         self.servers: list[NginxStandIn] = []
         self.peering_ids: list[str] = []
+        self.peer_instructions: list[dict[str, Any]] = []
 
     def _key(self, purpose: str) -> str:
         kms = self.aws.client("kms")
@@ -223,18 +227,21 @@ class EmulatedStack:
         return name
 
     def network(self) -> None:
-        """The environment's /16, three tiers of subnets in the region's first zones, the
-        internal route tables and the security groups."""
+        """The environment's /16, three tiers of subnets in the zones that can run Fargate,
+        chosen by zone ID as lib/network.py does, the internal route tables and the security
+        groups."""
         ec2, namer = self.ec2, self.namer
-        zones = [
-            zone["ZoneName"]
-            for zone in ec2.describe_availability_zones(
-                Filters=[
-                    {"Name": "state", "Values": ["available"]},
-                    {"Name": "zone-type", "Values": ["availability-zone"]},
-                ]
-            )["AvailabilityZones"]
-        ][: self.lib.service_config.AZ_COUNT]
+        listed = ec2.describe_availability_zones(
+            Filters=[
+                {"Name": "state", "Values": ["available"]},
+                {"Name": "zone-type", "Values": ["availability-zone"]},
+            ]
+        )["AvailabilityZones"]
+        zones = self.lib.network.fargate_zones(
+            self.aws.region,
+            [zone["ZoneName"] for zone in listed],
+            [zone["ZoneId"] for zone in listed],
+        )[: self.lib.service_config.AZ_COUNT]
         self.cidr = self.lib.address_plan.vpc_cidr_for(self.suffix)
         self.vpc_id = ec2.create_vpc(
             CidrBlock=self.cidr, TagSpecifications=named("vpc", namer.name("vpc", "vpc"))
@@ -436,6 +443,11 @@ class EmulatedStack:
                 VpcPeeringConnectionId=connection_id,
             )
         self.peering_ids.append(connection_id)
+        self.peer_instructions.append(
+            self.lib.peering.return_path(
+                SimpleNamespace(vpc_id=shared_vpc, owner_id=""), connection_id, self.cidr, self.port
+            )
+        )
 
     def monitoring(self) -> None:
         """The alarm topic, an alarm per generated spec notifying it, and the dashboard."""
@@ -505,6 +517,15 @@ class EmulatedStack:
             "alarm_topic_arn": self.topic,
             "dashboard_name": self.dashboard,
             "peering_connection_ids": self.peering_ids,
+            "peering_endpoint": {
+                "vpcId": self.vpc_id,
+                "cidrBlock": self.cidr,
+                "region": self.aws.region,
+                "ownerId": self.aws.client("sts").get_caller_identity()["Account"],
+                "servicePort": self.port,
+            },
+            "peering_requests": {},
+            "peer_vpc_instructions": self.peer_instructions,
         }
 
     def stop(self) -> None:

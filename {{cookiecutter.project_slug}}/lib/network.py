@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pulumi
 from pulumi_aws import ec2, iam
@@ -18,6 +18,30 @@ ANYWHERE = "0.0.0.0/0"
 FLOW_LOGS_SERVICE = "vpc-flow-logs.amazonaws.com"
 # Flow logs arrive in one-minute batches instead of the default ten.
 FLOW_LOG_AGGREGATION_SECONDS = 60
+# The zone IDs that run Fargate, in the regions where AWS lists only some of them: "Linux
+# containers on AWS Fargate", Amazon ECS Developer Guide,
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS_Fargate-Regions.html
+# (us-west-1 "usw1-az1 & usw1-az3 only", ap-northeast-1 "apne1-az1, apne1-az2, & apne1-az4
+# only"). Every zone of a region not listed here runs Fargate. IDs, not names: a zone's name
+# maps to a different physical zone in each account, its ID to the same one everywhere.
+FARGATE_ZONE_IDS: Mapping[str, frozenset[str]] = {
+    "us-west-1": frozenset({"usw1-az1", "usw1-az3"}),
+    "ap-northeast-1": frozenset({"apne1-az1", "apne1-az2", "apne1-az4"}),
+}
+
+
+def runs_fargate(region: str, zone_id: str) -> bool:
+    """Whether the zone ``zone_id`` of ``region`` can run Fargate tasks."""
+    return region not in FARGATE_ZONE_IDS or zone_id in FARGATE_ZONE_IDS[region]
+
+
+def fargate_zones(region: str, names: Sequence[str], zone_ids: Sequence[str]) -> tuple[str, ...]:
+    """The names, in this account, of the zones that can run Fargate, in the order of their
+    IDs: every account that deploys this project then picks the same physical zones."""
+    by_id = dict(zip(zone_ids, names, strict=True))
+    # IDs of one region share their prefix, so the shorter sorts first: az2 before az10.
+    ordered = sorted(by_id, key=lambda zone_id: (len(zone_id), zone_id))
+    return tuple(by_id[zone_id] for zone_id in ordered if runs_fargate(region, zone_id))
 
 
 class Network(pulumi.ComponentResource):

@@ -49,7 +49,7 @@ def egress_rule(
     ctx: StackContext,
     *,
     group_id: pulumi.Input[str],
-    port: int,
+    port: pulumi.Input[int],
     description: str,
     destination_cidr: pulumi.Input[str] | None = None,
     destination_group_id: pulumi.Input[str] | None = None,

@@ -18,6 +18,8 @@ from pulumi_aws import get_availability_zones
 
 from lib.address_plan import MAX_ZONES, SMALLEST_VPC_PREFIX, VPC_PREFIX, vpc_cidr_for
 from lib.environment import ConfigurationError
+from lib.naming import NamingError, validate_suffix
+from lib.network import fargate_zones
 
 # The answers given when this project was generated; stack config overrides each of them.
 DEFAULT_CONTAINER_IMAGE = {{ cookiecutter.container_image | tojson }}
@@ -74,6 +76,7 @@ class ServiceArgs(Protocol):
     domain_name: str
     hosted_zone_id: str
     peer_vpcs: tuple[PeerVpc, ...]
+    peer_environments: tuple[str, ...]
     container_image: str
     container_port: int
     health_check_path: str
@@ -103,19 +106,21 @@ def check_vpc_cidr(args: ServiceArgs) -> str:
 
 
 def check_zones(args: ServiceArgs) -> tuple[str, ...]:
-    """The zones to use: the configured ones, or the first AZ_COUNT the provider lists."""
+    """The zones to use: the configured ones, or the first AZ_COUNT that can run Fargate, in
+    the order of their zone IDs (lib/network.py)."""
+    listed = get_availability_zones(
+        state="available",
+        filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
+    )
+    usable = fargate_zones(args.region, listed.names, listed.zone_ids)
     zones = tuple(args.availability_zones)
     if not zones:
-        listed = get_availability_zones(
-            state="available",
-            filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
-        ).names
-        if len(listed) < AZ_COUNT:
+        if len(usable) < AZ_COUNT:
             raise ConfigurationError(
-                f"aws:region {args.region!r} offers {len(listed)} availability zones; "
-                f"this project needs {AZ_COUNT}"
+                f"aws:region {args.region!r} offers {len(usable)} availability zones that can "
+                f"run Fargate; this project needs {AZ_COUNT}"
             )
-        return tuple(listed[:AZ_COUNT])
+        return usable[:AZ_COUNT]
     rule = (
         f"a list of {AZ_COUNT} to {MAX_ZONES} different zones of {args.region}, "
         f'such as ["{args.region}a", "{args.region}b"]'
@@ -126,7 +131,29 @@ def check_zones(args: ServiceArgs) -> tuple[str, ...]:
     )
     if not well_formed or len(set(zones)) != len(zones) or not AZ_COUNT <= len(zones) <= MAX_ZONES:
         raise ConfigurationError(f"config availabilityZones {list(zones)!r} must be {rule}")
+    unusable = [zone for zone in zones if zone not in usable]
+    if unusable:
+        raise ConfigurationError(
+            f"config availabilityZones {unusable!r} cannot run Fargate in this account; "
+            f"zones that can: {list(usable)!r}"
+        )
     return zones
+
+
+def check_peer_environments(args: ServiceArgs) -> None:
+    """Every peer environment is another environment suffix of this project, listed once."""
+    seen: set[str] = set()
+    for index, suffix in enumerate(args.peer_environments):
+        source = f"config peerEnvironments[{index}]"
+        try:
+            validate_suffix(suffix, source)
+        except NamingError as error:
+            raise ConfigurationError(str(error)) from None
+        if suffix == args.environment_suffix:
+            raise ConfigurationError(f"{source} {suffix!r} is this stack's own environment")
+        if suffix in seen:
+            raise ConfigurationError(f"{source} {suffix!r} is listed twice")
+        seen.add(suffix)
 
 
 def check_domain(args: ServiceArgs) -> None:
@@ -191,6 +218,7 @@ def check_service_settings(args: ServiceArgs) -> dict[str, Any]:
     """Check every service setting; return the ones resolved from defaults (network, zones)."""
     vpc_cidr = check_vpc_cidr(args)
     check_peers(args, vpc_cidr)
+    check_peer_environments(args)
     check_domain(args)
     check_container(args)
     return {"vpc_cidr": vpc_cidr, "availability_zones": check_zones(args)}
@@ -223,6 +251,16 @@ def _peers(value: Any) -> tuple[PeerVpc, ...]:
     return tuple(_peer(index, entry) for index, entry in enumerate(value))
 
 
+def _environments(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ConfigurationError(
+            f"config peerEnvironments {value!r} must be a list of environment suffixes"
+        )
+    return tuple(value)
+
+
 def _port(value: str | None) -> int:
     if value is None:
         return DEFAULT_CONTAINER_PORT
@@ -249,6 +287,7 @@ def service_settings_from_config(config: pulumi.Config) -> dict[str, Any]:
         "domain_name": config.get("domainName") or DEFAULT_DOMAIN_NAME,
         "hosted_zone_id": config.get("hostedZoneId") or "",
         "peer_vpcs": _peers(_object(config, "peerVpcs")),
+        "peer_environments": _environments(_object(config, "peerEnvironments")),
         "container_image": config.get("containerImage") or DEFAULT_CONTAINER_IMAGE,
         "container_port": _port(config.get("containerPort")),
         "health_check_path": config.get("healthCheckPath") or DEFAULT_HEALTH_CHECK_PATH,

@@ -18,7 +18,7 @@ from lib.environment import tier_of
 from lib.load_balancer import LoadBalancer
 from lib.network import Network
 from lib.output_writer import write_flat_outputs
-from lib.peering import VpcPeering
+from lib.peering import EnvironmentPeering, VpcPeering, peering_endpoint
 from lib.security_groups import POSTGRES_PORT, ServiceSecurityGroups
 from lib.service_config import (
     DEFAULT_CONTAINER_IMAGE,
@@ -49,6 +49,7 @@ class TapStackArgs(ProjectSettings):
     domain_name: str = DEFAULT_DOMAIN_NAME
     hosted_zone_id: str = ""
     peer_vpcs: tuple[PeerVpc, ...] = ()
+    peer_environments: tuple[str, ...] = ()
     container_image: str = DEFAULT_CONTAINER_IMAGE
     container_port: int = DEFAULT_CONTAINER_PORT
     health_check_path: str = DEFAULT_HEALTH_CHECK_PATH
@@ -61,7 +62,8 @@ class TapStackArgs(ProjectSettings):
 
     @classmethod
     def variant_settings_from_config(cls, config: pulumi.Config) -> dict[str, Any]:
-        """The service's settings: vpcCidr, availabilityZones, domainName, peerVpcs, ..."""
+        """The service's settings: vpcCidr, availabilityZones, domainName, peerVpcs,
+        peerEnvironments, ..."""
         return service_settings_from_config(config)
 
     @property
@@ -183,8 +185,23 @@ class TapStack(pulumi.ComponentResource):
                 service_group_id=self.security_groups.service.id,
                 database_group_id=self.security_groups.database.id,
                 container_port=args.container_port,
+                vpc_cidr=self.network.vpc.cidr_block,
                 opts=child,
             )
+        self.environment_peerings = [
+            EnvironmentPeering(
+                f"{name}-peer-{environment}",
+                ctx,
+                peer_environment=environment,
+                vpc_id=self.network.vpc.id,
+                route_table_ids=self.network.internal_route_table_ids,
+                service_group_id=self.security_groups.service.id,
+                database_group_id=self.security_groups.database.id,
+                container_port=args.container_port,
+                opts=child,
+            )
+            for environment in args.peer_environments
+        ]
         self.alarm_topic = AlarmTopic(
             f"{name}-alarms", ctx, kms_key_arn=self.logs_key.arn, email=args.alarm_email, opts=child
         )
@@ -221,10 +238,35 @@ class TapStack(pulumi.ComponentResource):
             "log_group_name": self.service.log_group.name,
             "alarm_topic_arn": self.alarm_topic.topic_arn,
             "dashboard_name": self.monitoring.dashboard.dashboard_name,
-            "peering_connection_ids": self.peering.connection_ids if self.peering else [],
+            **self._peering_outputs(ctx, args),
         }
         self.register_outputs(self.outputs)
         write_flat_outputs(self.outputs, skip=args.skip_file_write)
+
+    def _peering_outputs(
+        self, ctx: StackContext, args: TapStackArgs
+    ) -> dict[str, pulumi.Input[Any]]:
+        """Every connection of this VPC; what a peer environment's stack reads (this stack's
+        endpoint, and the connections it requested, by environment); and, for each VPC outside
+        the project, what its owner must add for traffic to flow back."""
+        return {
+            "peering_connection_ids": [
+                *(self.peering.connection_ids if self.peering else []),
+                *(peering.connection_id for peering in self.environment_peerings),
+            ],
+            "peering_endpoint": peering_endpoint(
+                ctx,
+                vpc_id=self.network.vpc.id,
+                cidr_block=self.network.vpc.cidr_block,
+                port=args.container_port,
+            ),
+            "peering_requests": {
+                peering.peer_environment: peering.connection_id
+                for peering in self.environment_peerings
+                if peering.requests
+            },
+            "peer_vpc_instructions": self.peering.instructions if self.peering else [],
+        }
 
     def _addresses(self, args: TapStackArgs) -> dict[str, pulumi.Input[str]]:
         """Where the service answers: its own name over HTTPS when it has a domain, else the

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from lib.environment import tier_of
 
 GIB = 1024**3
+
+
+class QuotaCost(NamedTuple):
+    """What one stack counts against its account's per-region quotas (README, "Peering, zones
+    and quotas", says which to raise)."""
+
+    vpcs: int
+    internet_gateways: int
+    nat_gateways: int
+    elastic_ips: int
 
 
 @dataclass(frozen=True)
@@ -20,8 +31,10 @@ class ServiceTier:
     min_tasks: int  # autoscaling bounds
     max_tasks: int
     cpu_target_percent: float  # average service CPU that target tracking keeps
-    # Network.
-    nat_gateway_per_zone: bool  # else one NAT gateway for the whole VPC
+    # Network. One NAT gateway per zone keeps a zone's outage to that zone; one for the whole
+    # VPC costs one NAT gateway and one Elastic IP. No tier goes without: the default image is
+    # on ECR Public, which no VPC endpoint reaches.
+    nat_gateway_per_zone: bool
     # Retention and protection.
     log_retention_days: int  # container, flow and database logs
     access_log_retention_days: int  # ALB access logs in S3
@@ -45,6 +58,14 @@ class ServiceTier:
     def nat_gateway_count(self, zones: int) -> int:
         """How many NAT gateways a VPC of ``zones`` zones gets: one per zone, or one in all."""
         return zones if self.nat_gateway_per_zone else 1
+
+    def quota_cost(self, zones: int) -> QuotaCost:
+        """What a stack of this tier with ``zones`` zones counts against the region's quotas:
+        its VPC, the VPC's internet gateway, and a public NAT gateway with its Elastic IP each."""
+        nat_gateways = self.nat_gateway_count(zones)
+        return QuotaCost(
+            vpcs=1, internet_gateways=1, nat_gateways=nat_gateways, elastic_ips=nat_gateways
+        )
 
 
 TIERS: dict[str, ServiceTier] = {

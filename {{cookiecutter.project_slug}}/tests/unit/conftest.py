@@ -21,6 +21,7 @@ from lib.config import DEFAULT_ENABLE_XRAY, DEFAULT_ENVIRONMENT_SUFFIX
 from tests.unit.ecs_stacks import (  # noqa: F401 - fixtures, found by name
     PULL_REQUEST_CONFIG,
     flat_outputs_file,
+    paired_prod_stack,
     staging_stack,
 )
 {%- endif %}

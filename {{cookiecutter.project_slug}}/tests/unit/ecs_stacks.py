@@ -4,7 +4,9 @@
 pull-request stack must ignore, and one peer of another account. ``staging_stack`` is the one
 deployment of its own: staging, built in code with the longest project name, with every
 optional setting on at once (a domain whose zone is looked up, three zones, two peers of which
-one in another region, a private ECR image on another port and path, and no outputs file).
+one in another region, prod as a peer environment, a private ECR image on another port and
+path, and no outputs file). ``paired_prod_stack`` is prod's next update once staging has asked
+to peer: prod names staging in its peerEnvironments, and each reads the other's outputs.
 """
 
 import json
@@ -48,8 +50,9 @@ def flat_outputs_file(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def staging_stack(flat_outputs_file) -> Deployment:
-    """Staging with the longest project name and every optional setting on.
+def staging_stack(flat_outputs_file, prod_stack) -> Deployment:
+    """Staging with the longest project name and every optional setting on, peered with prod as
+    deployed (``prod_stack``), whose outputs its stack reference reads.
 
     It is pointed at an outputs file of its own, which skip_file_write must leave unwritten.
     """
@@ -61,8 +64,21 @@ def staging_stack(flat_outputs_file) -> Deployment:
             domain_name="example.com",
             availability_zones=STAGING_ZONES,
             peer_vpcs=STAGING_PEERS,
+            peer_environments=("prod",),
+            stack_outputs={"TapStackprod": prod_stack.outputs},
             container_image=STAGING_IMAGE,
             container_port=STAGING_PORT,
             health_check_path=STAGING_HEALTH_PATH,
             skip_file_write=True,
         )
+
+
+@pytest.fixture(scope="session")
+def paired_prod_stack(staging_stack) -> Deployment:
+    """prod's update after staging asked to peer: prod names staging in its peerEnvironments
+    and its stack reference reads staging's outputs."""
+    return deploy_stack(
+        "prod",
+        peer_environments=("staging",),
+        stack_outputs={"TapStackstaging": staging_stack.outputs},
+    )

@@ -104,10 +104,15 @@ def _arn(type_token: str, region: str, name: str) -> str:
     return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{kind}/{name}"
 
 
-def _computed(type_token: str, name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
-    """What AWS would compute for a new resource, for the attributes this project reads."""
+def _computed(
+    type_token: str, name: str, inputs: dict[str, Any], region: str, stack: str = ""
+) -> dict[str, Any]:
+    """What AWS would compute for a new resource, for the attributes this project reads.
+
+    Ids carry the stack's name, so two stacks declared side by side never share one.
+    """
     physical = inputs.get("name") or inputs.get("bucket") or name
-    resource_id = f"{name}-id"
+    resource_id = f"{name}-{stack}-id" if stack else f"{name}-id"
     computed: dict[str, Any] = {"id": resource_id, "arn": _arn(type_token, region, physical)}
     if type_token == "aws:kms/key:Key":
         computed["keyId"] = resource_id
@@ -166,16 +171,53 @@ def _computed(type_token: str, name: str, inputs: dict[str, Any], region: str) -
         ]
     elif type_token == "aws:route53/record:Record":
         computed["fqdn"] = inputs.get("name")
+    elif type_token == "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter":
+        # An accepter is the connection it accepts, seen from the accepting side.
+        computed["id"] = inputs.get("vpcPeeringConnectionId")
 {%- endif %}
     return computed
+{%- if ecs %}
+
+
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+
+def _zone_ids(region: str) -> list[str]:
+    """The zone IDs the mocks give zones a, b, c and d: in another order than the names, as
+    AWS maps names to IDs per account, and where lib/network.py lists the region, with a zone
+    that cannot run Fargate."""
+    from lib.network import FARGATE_ZONE_IDS  # noqa: PLC0415
+
+    listed = sorted(FARGATE_ZONE_IDS.get(region, ()))
+    prefix = listed[0].rsplit("-", 1)[0] if listed else region
+    return [f"{prefix}-az{number}" for number in (4, 3, 1, 2)]
+{%- endif %}
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
-    """Mocks that record every declared resource and answer every provider function used."""
+{%- if ecs %}
+    """Mocks that record every declared resource and answer every provider function used.
 
+    ``stack_outputs`` holds, by stack name (``TapStackprod``), the outputs a StackReference to
+    that stack reads; a reference to any other stack fails, as it does when the stack does not
+    exist.
+    """
+{%- else %}
+    """Mocks that record every declared resource and answer every provider function used."""
+{%- endif %}
+{% if ecs %}
+    def __init__(
+        self, region: str | None = None, stack_outputs: dict[str, dict[str, Any]] | None = None
+    ) -> None:
+{%- else %}
     def __init__(self, region: str | None = None) -> None:
+{%- endif %}
         self.profile_region = region
+        self.stack = ""  # the stack being declared; deploy() sets it
         self.resources: list[DeclaredResource] = []
+{%- if ecs %}
+        self.stack_outputs = stack_outputs or {}
+{%- endif %}
 
     @property
     def region(self) -> str:
@@ -192,12 +234,28 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return region
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
-        outputs = {**args.inputs, **_computed(args.typ, args.name, args.inputs, self.region)}
+{%- if ecs %}
+        if args.typ == STACK_REFERENCE:
+            return self._stack_reference(args)
+{%- endif %}
+        computed = _computed(args.typ, args.name, args.inputs, self.region, self.stack)
+        outputs = {**args.inputs, **computed}
         for key, value in args.inputs.items():  # inputs the provider echoes win over defaults
             if key in ("name", "bucket"):
                 outputs[key] = value
         self.resources.append(DeclaredResource(args.typ, args.name, dict(args.inputs), outputs))
         return outputs["id"], outputs
+{%- if ecs %}
+
+    def _stack_reference(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        target = args.inputs["name"]
+        stack = target.rsplit("/", 1)[-1]
+        if stack not in self.stack_outputs:
+            raise ValueError(f"unknown stack {target!r}")
+        outputs = {"name": target, "outputs": self.stack_outputs[stack], "secretOutputNames": []}
+        self.resources.append(DeclaredResource(args.typ, args.name, dict(args.inputs), outputs))
+        return target, outputs
+{%- endif %}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
         region = self.region
@@ -218,8 +276,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
             },
 {%- if ecs %}
             "aws:index/getAvailabilityZones:getAvailabilityZones": {
-                "names": [f"{region}a", f"{region}b", f"{region}c"],
-                "zoneIds": [f"{region}-az1", f"{region}-az2", f"{region}-az3"],
+                "names": [f"{region}{letter}" for letter in "abcd"],
+                "zoneIds": _zone_ids(region),
                 "id": region,
             },
             "aws:rds/getEngineVersion:getEngineVersion": {
@@ -260,9 +318,13 @@ def deploy(
     provider's region comes from the environment.
     """
     mocks = mocks or RecordingMocks()
+    mocks.stack = stack
     provider_config = {"aws:region": region} if region else {}
     pulumi.runtime.set_all_config({**provider_config, **(config or {})})
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview)
+    # "organization" is the organization of every stack in a self-managed backend.
+    pulumi.runtime.set_mocks(
+        mocks, project=project, stack=stack, preview=preview, organization="organization"
+    )
     resolved: dict[str, Any] = {}
 
     @pulumi.runtime.test
@@ -290,14 +352,33 @@ def accepts_tags(type_token: str) -> bool:
     return "tags" in inspect.signature(resource_class._internal_init).parameters
 
 
-def deploy_stack(suffix: str = "dev", region: str | None = None, **settings: Any) -> Deployment:
+def deploy_stack(
+    suffix: str = "dev",
+    region: str | None = None,
+{%- if ecs %}
+    stack_outputs: dict[str, dict[str, Any]] | None = None,
+{%- endif %}
+    **settings: Any,
+) -> Deployment:
+{%- if ecs %}
+    """Declare the whole TapStack for ``suffix`` in ``region`` and return what it declared.
+
+    ``stack_outputs`` answers the stack references it makes, by stack name.
+    """
+{%- else %}
     """Declare the whole TapStack for ``suffix`` in ``region`` and return what it declared."""
+{%- endif %}
     from lib.tap_stack import TapStack, TapStackArgs  # noqa: PLC0415 - keeps this module light
 
     region = region or DEFAULT_REGION
     args = TapStackArgs(environment_suffix=suffix, region=region, **settings)
     deployment = deploy(
-        lambda: TapStack("TapStack", args), region=region, stack=f"TapStack{suffix}"
+        lambda: TapStack("TapStack", args),
+        region=region,
+        stack=f"TapStack{suffix}",
+{%- if ecs %}
+        mocks=RecordingMocks(region, stack_outputs),
+{%- endif %}
     )
     deployment.args = args
     return deployment

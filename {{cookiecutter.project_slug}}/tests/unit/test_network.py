@@ -3,17 +3,39 @@
 import ipaddress
 import itertools
 
+import pulumi
 import pytest
 
 from lib.address_plan import subnet_plan
+from lib.environment import ConfigurationError
+from lib.network import FARGATE_ZONE_IDS
+from lib.service_config import AZ_COUNT
+from lib.tap_stack import TapStackArgs
 from lib.tiers import tier_settings
+from tests.unit.mocks import RecordingMocks
 
 SUBNET = "aws:ec2/subnet:Subnet"
 ROUTE = "aws:ec2/route:Route"
 ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
 ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
 NAT = "aws:ec2/natGateway:NatGateway"
+EIP = "aws:ec2/eip:Eip"
 ANYWHERE = "0.0.0.0/0"
+ZONES_TOKEN = "aws:index/getAvailabilityZones:getAvailabilityZones"
+# Tokyo: AWS lists three of its four zone IDs as able to run Fargate.
+RESTRICTED_REGION = "ap-northeast-1"
+
+
+def zone_listing(region):
+    """The mocks' answer for the region's zones: zone ID by name."""
+    answer = RecordingMocks(region).call(pulumi.runtime.MockCallArgs(ZONES_TOKEN, {}, ""))
+    return dict(zip(answer["names"], answer["zoneIds"], strict=True))
+
+
+def resolve_args(region, **settings):
+    """TapStackArgs in ``region`` as the program resolves them, the zones looked up in mocks."""
+    pulumi.runtime.set_mocks(RecordingMocks(region), project="TapStack", stack="dev")
+    return TapStackArgs(environment_suffix="dev", region=region, **settings)
 
 
 def subnets(deployment, tier_name):
@@ -154,3 +176,58 @@ def test_the_flow_log_role_is_for_flow_logs_and_writes_only_its_group(stack):
     group_arn = stack.one("aws:cloudwatch/logGroup:LogGroup", "flow-logs").outputs["arn"]
     assert statements["WriteFlowLogs"]["Resource"] == [f"{group_arn}:*"]
     assert statements["FindLogGroups"]["Action"] == ["logs:DescribeLogGroups"]
+
+
+@pytest.mark.parametrize("deployment", ["stack", "prod_stack", "pr_stack"])
+def test_zones_are_chosen_by_zone_id_not_by_name(request, deployment):
+    deployment = request.getfixturevalue(deployment)
+    region = deployment.args.region
+    ids_by_name = zone_listing(region)
+    chosen = deployment.args.availability_zones
+    # The lowest zone IDs: the same physical zones in every account, whatever their names.
+    assert [ids_by_name[zone] for zone in chosen] == sorted(ids_by_name.values())[:AZ_COUNT]
+    assert list(chosen) != list(ids_by_name)[:AZ_COUNT]
+    assert {s.inputs["availabilityZone"] for s in deployment.of_type(SUBNET)} == set(chosen)
+
+
+def test_a_zone_id_that_cannot_run_fargate_is_never_chosen():
+    ids_by_name = zone_listing(RESTRICTED_REGION)
+    excluded = [n for n, i in ids_by_name.items() if i not in FARGATE_ZONE_IDS[RESTRICTED_REGION]]
+    assert excluded, "the mocks must list a zone that cannot run Fargate"
+    chosen = resolve_args(RESTRICTED_REGION).availability_zones
+    # AWS: Fargate tasks cannot start in a zone ID it does not support (Fargate Regions page).
+    assert not set(chosen) & set(excluded)
+    assert all(ids_by_name[zone] in FARGATE_ZONE_IDS[RESTRICTED_REGION] for zone in chosen)
+    assert len(chosen) == AZ_COUNT
+
+
+def test_a_configured_zone_that_cannot_run_fargate_is_refused():
+    ids_by_name = zone_listing(RESTRICTED_REGION)
+    (excluded,) = [
+        n for n, i in ids_by_name.items() if i not in FARGATE_ZONE_IDS[RESTRICTED_REGION]
+    ]
+    usable = [zone for zone in ids_by_name if zone != excluded]
+    with pytest.raises(ConfigurationError, match=f"'{excluded}'.* cannot run Fargate"):
+        resolve_args(RESTRICTED_REGION, availability_zones=(excluded, *usable[: AZ_COUNT - 1]))
+
+
+@pytest.mark.parametrize("deployment", ["stack", "prod_stack", "pr_stack", "staging_stack"])
+def test_each_stack_costs_the_region_quotas_its_tier_says(request, deployment):
+    deployment = request.getfixturevalue(deployment)
+    tier = tier_settings(deployment.args.environment_suffix)
+    cost = tier.quota_cost(len(deployment.args.availability_zones))
+    assert len(deployment.of_type("aws:ec2/vpc:Vpc")) == cost.vpcs
+    assert (
+        len(deployment.of_type("aws:ec2/internetGateway:InternetGateway")) == cost.internet_gateways
+    )
+    assert len(deployment.of_type(NAT)) == cost.nat_gateways
+    assert len(deployment.of_type(EIP)) == cost.elastic_ips
+
+
+def test_a_pull_request_stack_takes_one_nat_gateway_and_one_elastic_ip(pr_stack):
+    # AWS: 5 Elastic IPs (L-0263D0A3) and 5 VPCs (L-F678F1CE) per region by default; every
+    # pull-request stack counts against both, so it takes the fewest that still work.
+    assert tier_settings(pr_stack.args.environment_suffix).quota_cost(
+        len(pr_stack.args.availability_zones)
+    ) == (1, 1, 1, 1)
+    assert len(pr_stack.of_type(NAT)) == len(pr_stack.of_type(EIP)) == 1

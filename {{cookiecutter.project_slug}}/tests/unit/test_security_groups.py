@@ -58,11 +58,19 @@ def test_the_database_lets_nothing_out_and_only_the_service_in(stack):
     assert database_rules == {("db", "in", 5432, "service")}
 
 
-def test_peers_reach_the_service_port_and_the_database_by_their_networks(staging_stack):
+def test_peers_reach_the_service_port_and_the_database_by_their_networks(staging_stack, prod_stack):
     port = staging_stack.args.container_port
     peer_rules = {
         (group, "in", group_port, peer.cidr_block)
         for peer in staging_stack.args.peer_vpcs
         for group, group_port in (("service", port), ("db", 5432))
     }
-    assert rules(staging_stack) == base_rules(port) | peer_rules
+    # prod, a peer environment, is admitted the same way, and the service may reach it back.
+    prod_cidr, prod_port = prod_stack.args.vpc_cidr, prod_stack.args.container_port
+    environment_rules = {
+        ("service", "in", port, prod_cidr),
+        ("db", "in", 5432, prod_cidr),
+        ("service", "out", prod_port, prod_cidr),
+        ("service", "out", 5432, prod_cidr),
+    }
+    assert rules(staging_stack) == base_rules(port) | peer_rules | environment_rules

@@ -21,6 +21,8 @@ from lib.tap_stack import TapStackArgs
 from tests.unit.mocks import DEFAULT_REGION, RecordingMocks, deploy_program
 
 ZONES = [f"{DEFAULT_REGION}{letter}" for letter in "abcd"]
+# The mocks give zones a, b, c and d the IDs az4, az3, az1 and az2: in zone-ID order.
+ZONES_BY_ID = (ZONES[2], ZONES[3], ZONES[1], ZONES[0])
 PEER = {"vpcId": "vpc-0a1b2c3d4e5f60718", "cidrBlock": "10.200.0.0/16"}
 # The upper half of the dev VPC's network.
 OVERLAPPING = str(list(ipaddress.IPv4Network(vpc_cidr_for("dev")).subnets(prefixlen_diff=1))[1])
@@ -47,10 +49,11 @@ def read(config: dict[str, str], mocks: RecordingMocks | None = None) -> TapStac
 def test_without_config_the_generated_answers_and_the_address_plan_apply():
     args = read({})
     assert args.vpc_cidr == vpc_cidr_for("dev")
-    assert args.availability_zones == tuple(ZONES[:AZ_COUNT])
+    assert args.availability_zones == ZONES_BY_ID[:AZ_COUNT]
     assert args.domain_name == DEFAULT_DOMAIN_NAME
     assert args.hosted_zone_id == ""
     assert args.peer_vpcs == ()
+    assert args.peer_environments == ()
     assert args.container_image == DEFAULT_CONTAINER_IMAGE
     assert args.container_port == DEFAULT_CONTAINER_PORT
     assert args.health_check_path == DEFAULT_HEALTH_CHECK_PATH
@@ -68,6 +71,7 @@ def test_config_overrides_every_service_setting():
                 [PEER, {**PEER, "vpcId": "vpc-11112222", "cidrBlock": "172.16.0.0/16",
                         "region": "eu-west-1", "ownerId": "210987654321"}]
             ),
+            "peerEnvironments": json.dumps(["staging", "prod"]),
             "containerImage": "ghcr.io/acme/shop:2.0",
             "containerPort": "8080",
             "healthCheckPath": "/ready",
@@ -81,6 +85,7 @@ def test_config_overrides_every_service_setting():
         PeerVpc("vpc-0a1b2c3d4e5f60718", "10.200.0.0/16"),
         PeerVpc("vpc-11112222", "172.16.0.0/16", region="eu-west-1", owner_id="210987654321"),
     )
+    assert args.peer_environments == ("staging", "prod")
     assert (args.container_image, args.container_port) == ("ghcr.io/acme/shop:2.0", 8080)
     assert args.health_check_path == "/ready"
     assert args.skip_file_write is True
@@ -121,6 +126,11 @@ BAD_VALUES = [
         {"peerVpcs": json.dumps([PEER, {"vpcId": "vpc-22223333", "cidrBlock": "10.200.128.0/17"}])},
         "peerVpcs[1].cidrBlock '10.200.128.0/17' overlaps peerVpcs[0] (10.200.0.0/16)",
     ),
+    ({"peerEnvironments": json.dumps("prod")}, "config peerEnvironments 'prod' must be a list"),
+    ({"peerEnvironments": json.dumps(["Prod!"])}, "config peerEnvironments[0] 'Prod!' must be"),
+    ({"peerEnvironments": json.dumps([7])}, "config peerEnvironments[0] 7 must be"),
+    ({"peerEnvironments": json.dumps(["dev"])}, "peerEnvironments[0] 'dev' is this stack's own"),
+    ({"peerEnvironments": json.dumps(["prod", "prod"])}, "peerEnvironments[1] 'prod' is listed"),
     ({"containerImage": "nginx latest"}, "config containerImage 'nginx latest' must be an image"),
     ({"containerImage": "nginx;rm -rf /"}, "config containerImage"),
     ({"containerImage": "a" * 256}, "at most 255 characters"),
@@ -142,7 +152,8 @@ def test_bad_values_stop_the_program_with_one_clear_message(config, message):
 
 def test_a_region_with_too_few_zones_is_refused():
     with pytest.raises(
-        ConfigurationError, match=f"offers 1 availability zones; .* needs {AZ_COUNT}"
+        ConfigurationError,
+        match=f"offers 1 availability zones that can run Fargate; .* needs {AZ_COUNT}",
     ):
         read({}, mocks=FewZonesMocks(DEFAULT_REGION))
 

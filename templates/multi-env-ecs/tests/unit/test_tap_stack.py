@@ -33,6 +33,9 @@ EXPECTED_OUTPUTS = (
     "alarm_topic_arn",
     "dashboard_name",
     "peering_connection_ids",
+    "peering_endpoint",
+    "peering_requests",
+    "peer_vpc_instructions",
 )
 
 COMPONENTS = (
@@ -84,7 +87,9 @@ def test_the_stack_composes_its_components(stack, staging_stack):
         expected = 2 if component == "tap:security:EncryptionKey" else 1
         assert len(stack.of_type(component)) == expected, component
     assert not stack.of_type("tap:network:VpcPeering")
+    assert not stack.of_type("tap:network:EnvironmentPeering")
     assert len(staging_stack.of_type("tap:network:VpcPeering")) == 1
+    assert len(staging_stack.of_type("tap:network:EnvironmentPeering")) == 1
 
 
 def test_the_stack_registers_every_output(stack):
@@ -100,6 +105,14 @@ def test_the_stack_registers_every_output(stack):
     assert outputs["db_secret_arn"].startswith("arn:aws:secretsmanager:")
     assert outputs["log_group_name"] == f"/aws/ecs/{outputs['service_name']}"
     assert outputs["peering_connection_ids"] == []
+    assert outputs["peering_endpoint"] == {
+        "vpcId": outputs["vpc_id"],
+        "cidrBlock": outputs["vpc_cidr"],
+        "region": stack.args.region,
+        "ownerId": "123456789012",
+        "servicePort": stack.args.container_port,
+    }
+    assert outputs["peering_requests"] == {}
 
 
 def test_service_url_and_dns_name_follow_the_domain(each_stack, staging_stack):
