@@ -28,12 +28,14 @@ RESTRICTED_REGION = "ap-northeast-1"
 
 def zone_listing(region):
     """The mocks' answer for the region's zones: zone ID by name."""
+    pulumi.runtime.set_all_config({"aws:region": region})  # the provider's region
     answer = RecordingMocks(region).call(pulumi.runtime.MockCallArgs(ZONES_TOKEN, {}, ""))
     return dict(zip(answer["names"], answer["zoneIds"], strict=True))
 
 
 def resolve_args(region, **settings):
     """TapStackArgs in ``region`` as the program resolves them, the zones looked up in mocks."""
+    pulumi.runtime.set_all_config({"aws:region": region})  # the provider's region
     pulumi.runtime.set_mocks(RecordingMocks(region), project="TapStack", stack="dev")
     return TapStackArgs(environment_suffix="dev", region=region, **settings)
 
