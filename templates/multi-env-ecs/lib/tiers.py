@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lib.environment import tier_of
 
@@ -27,6 +27,7 @@ class ServiceTier:
     access_log_retention_days: int  # ALB access logs in S3
     kms_deletion_window_days: int
     deletion_protection: bool  # load balancer and database
+    empty_buckets_on_destroy: bool  # else destroy stops at a bucket that still holds objects
     # Aurora PostgreSQL.
     db_instance_class: str
     db_instance_count: int
@@ -46,6 +47,11 @@ class ServiceTier:
         """How many NAT gateways a VPC of ``zones`` zones gets: one per zone, or one in all."""
         return zones if self.nat_gateway_per_zone else 1
 
+    def destroyable(self) -> ServiceTier:
+        """This row with nothing that stops a destroy: what ``allowDestroy`` asks for before a
+        protected environment is destroyed deliberately. The final snapshot is still taken."""
+        return replace(self, deletion_protection=False, empty_buckets_on_destroy=True)
+
 
 TIERS: dict[str, ServiceTier] = {
     "dev": ServiceTier(
@@ -60,6 +66,7 @@ TIERS: dict[str, ServiceTier] = {
         access_log_retention_days=30,
         kms_deletion_window_days=7,
         deletion_protection=False,
+        empty_buckets_on_destroy=True,
         db_instance_class="db.t4g.medium",
         db_instance_count=1,
         db_backup_retention_days=7,
@@ -85,6 +92,7 @@ TIERS: dict[str, ServiceTier] = {
         access_log_retention_days=7,
         kms_deletion_window_days=7,
         deletion_protection=False,
+        empty_buckets_on_destroy=True,
         db_instance_class="db.t4g.medium",
         db_instance_count=1,
         db_backup_retention_days=7,
@@ -110,6 +118,7 @@ TIERS: dict[str, ServiceTier] = {
         access_log_retention_days=90,
         kms_deletion_window_days=7,
         deletion_protection=False,
+        empty_buckets_on_destroy=True,
         db_instance_class="db.t4g.medium",
         db_instance_count=2,
         db_backup_retention_days=7,
@@ -135,6 +144,7 @@ TIERS: dict[str, ServiceTier] = {
         access_log_retention_days=365,
         kms_deletion_window_days=30,
         deletion_protection=True,
+        empty_buckets_on_destroy=False,
         db_instance_class="db.r6g.large",
         db_instance_count=2,
         db_backup_retention_days=30,
