@@ -126,7 +126,7 @@ def test_every_kind_of_protection_is_named():
     assert destroy_guard.protections({}) == []
 
 
-def test_a_failed_export_stops_the_destroy(tmp_path, monkeypatch, capsys):
+def test_a_failed_export_stops_the_destroy(monkeypatch, capsys):
     def failed(command, **_):
         return subprocess.CompletedProcess(command, 255, "", "no stack named TapStackx")
 
