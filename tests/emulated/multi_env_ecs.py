@@ -15,6 +15,8 @@ Two things moto cannot do, and what stands in for them:
   group's health check with the target group's healthy code: on AWS, tasks that fail that check
   are replaced and the deployment's circuit breaker rolls the service back.
 
+Names follow the program's: a name prefix is completed the way the provider completes it.
+
 Left out, as no generated integration test reads them: NAT gateways, flow logs, IAM roles, the
 access-log bucket, autoscaling, DNS (the default answers have no domain), and peering with
 another environment of the project (the default stack names none).
@@ -53,13 +55,20 @@ PROJECT_MODULES = (
     "container_definition",
     "service_config",
     "database",
+    "ecs_service",
     "load_balancer",
     "security_groups",
     "service_monitoring",
 )
 # The answer to ``GET /`` of the stock nginx image (its welcome page).
 NGINX_INDEX = b"<!DOCTYPE html><title>Welcome to nginx!</title>"
-ENGINE_VERSION = "16.4"  # what rds.get_engine_version(latest=True) resolves to at deployment
+# What the provider appends to a name prefix: a unique 26-digit suffix per created resource.
+_generated = iter(range(1, 10**6))
+
+
+def generated_name(prefix: str) -> str:
+    """The name the provider gives a resource declared with ``name_prefix``."""
+    return f"{prefix}{next(_generated):026d}"
 
 
 class NginxStandIn:
@@ -268,7 +277,7 @@ class EmulatedStack:
         ]
         self.groups = {
             purpose: ec2.create_security_group(
-                GroupName=namer.name("security_group", purpose),
+                GroupName=generated_name(namer.name_prefix("security_group", purpose)),
                 Description=f"The {purpose} of the service",
                 VpcId=self.vpc_id,
             )["GroupId"]
@@ -277,20 +286,29 @@ class EmulatedStack:
 
     def load_balancer(self) -> None:
         """The ALB in the public subnets, HTTP on 80 to the target group on the container port."""
-        elb = self.aws.client("elbv2")
+        elb, load_balancer = self.aws.client("elbv2"), self.lib.load_balancer
         (self.alb,) = elb.create_load_balancer(
-            Name=self.namer.name("alb", "alb"),
+            Name=self.namer.replaceable_name(
+                "alb", "alb", load_balancer.LOAD_BALANCER_TYPE, load_balancer.INTERNAL
+            ),
             Subnets=self.subnets["public"],
             SecurityGroups=[self.groups["alb"]],
             Scheme="internet-facing",
             Type="application",
         )["LoadBalancers"]
         (self.target_group,) = elb.create_target_group(
-            Name=self.namer.name("target_group", "web"),
-            Protocol="HTTP",
+            Name=self.namer.replaceable_name(
+                "target_group",
+                "web",
+                self.port,
+                load_balancer.TARGET_PROTOCOL,
+                load_balancer.TARGET_TYPE,
+                self.vpc_id,
+            ),
+            Protocol=load_balancer.TARGET_PROTOCOL,
             Port=self.port,
             VpcId=self.vpc_id,
-            TargetType="ip",
+            TargetType=load_balancer.TARGET_TYPE,
             HealthCheckEnabled=True,
             HealthCheckProtocol="HTTP",
             HealthCheckPort="traffic-port",
@@ -314,24 +332,24 @@ class EmulatedStack:
             self.tier,
             self.lib.database,
         )
-        self.db_identifier = namer.name("rds_cluster", "db")
-        subnet_group = namer.name("db_subnet_group", "db")
-        parameter_group = namer.name("db_parameter_group", "db")
+        subnet_group = generated_name(namer.name_prefix("db_subnet_group", "db"))
+        parameter_group = generated_name(namer.name_prefix("db_parameter_group", "db"))
+        self.db_identifier = database.cluster_identifier(namer, subnet_group)
         rds.create_db_subnet_group(
             DBSubnetGroupName=subnet_group,
-            DBSubnetGroupDescription=f"Isolated subnets of {self.db_identifier}",
+            DBSubnetGroupDescription="Isolated subnets of the database",
             SubnetIds=self.subnets["isolated"],
         )
         rds.create_db_cluster_parameter_group(
             DBClusterParameterGroupName=parameter_group,
             DBParameterGroupFamily=database.PARAMETER_GROUP_FAMILY,
-            Description=f"Server settings of {self.db_identifier}",
+            Description="Server settings of the database",
         )
         self._log_group(f"/aws/rds/cluster/{self.db_identifier}/postgresql")
         self.db_cluster = rds.create_db_cluster(
             DBClusterIdentifier=self.db_identifier,
             Engine=database.ENGINE,
-            EngineVersion=ENGINE_VERSION,
+            EngineVersion=database.ENGINE_VERSION,
             DatabaseName=database.DATABASE_NAME,
             MasterUsername=database.MASTER_USERNAME,
             ManageMasterUserPassword=True,
@@ -348,7 +366,7 @@ class EmulatedStack:
         )["DBCluster"]
         for number in range(1, tier.db_instance_count + 1):
             rds.create_db_instance(
-                DBInstanceIdentifier=namer.name("rds_instance", f"db-{number}"),
+                DBInstanceIdentifier=database.instance_identifier(namer, subnet_group, number),
                 DBClusterIdentifier=self.db_identifier,
                 Engine=database.ENGINE,
                 DBInstanceClass=tier.db_instance_class,
@@ -360,7 +378,7 @@ class EmulatedStack:
         """The cluster, the task definition the generated code writes, and the Fargate service
         behind the target group, its tasks standing in on loopback."""
         ecs, namer, tier, lib = self.aws.client("ecs"), self.namer, self.tier, self.lib
-        self.service_name = namer.name("ecs_service", "web")
+        self.service_name = lib.ecs_service.service_name(namer)
         self.cluster_name = ecs.create_cluster(
             clusterName=namer.name("ecs_cluster", "cluster"),
             settings=[{"name": "containerInsights", "value": "enabled"}],
@@ -403,7 +421,7 @@ class EmulatedStack:
                 serviceName=self.service_name,
                 taskDefinition=self.task_definition["taskDefinitionArn"],
                 desiredCount=tier.desired_count,
-                launchType="FARGATE",
+                launchType=lib.ecs_service.LAUNCH_TYPE,
                 platformVersion="LATEST",
                 networkConfiguration={
                     "awsvpcConfiguration": {

@@ -38,14 +38,20 @@ class ServiceDomain(pulumi.ComponentResource):
         self.zone_id: pulumi.Input[str] = (
             hosted_zone_id or route53.get_zone_output(name=domain_name, private_zone=False).zone_id
         )
+        # A new certificate (another domain) is created, validated and put on the HTTPS listener
+        # before the old one is deleted: ACM refuses to delete a certificate a listener still
+        # uses (ResourceInUseException). Certificates have no name, so two can exist at once.
         self.certificate = acm.Certificate(
             f"{name}-certificate",
             domain_name=self.record_name,
             validation_method="DNS",
             tags=ctx.tags,
-            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+            opts=self._child,
         )
         option = self.certificate.domain_validation_options.apply(lambda options: options[0])
+        # ACM asks for the same record for the same name in one account, so a replacement for
+        # the same name leaves this record as it is (allow_overwrite adopts one left behind);
+        # for a new name it is a new record, created before the old one goes.
         self.validation_record = route53.Record(
             f"{name}-validation",
             zone_id=self.zone_id,

@@ -20,6 +20,7 @@ from lib.container_definition import (
 from lib.context import StackContext
 from lib.iam import policy_document, statement
 from lib.log_group import encrypted_log_group
+from lib.naming import Namer
 from lib.tiers import ServiceTier
 
 TASKS_SERVICE = "ecs-tasks.amazonaws.com"
@@ -27,6 +28,14 @@ TASKS_SERVICE = "ecs-tasks.amazonaws.com"
 HEALTH_CHECK_GRACE_SECONDS = 60
 SCALE_IN_COOLDOWN_SECONDS = 300
 SCALE_OUT_COOLDOWN_SECONDS = 60
+LAUNCH_TYPE = "FARGATE"
+
+
+def service_name(namer: Namer) -> str:
+    """The service's name. Names are unique per cluster, and a new cluster is a new one; a new
+    launch type replaces the service (pulumi-aws 7: launch_type "forces a new resource"), so
+    the name carries it and the new service is created while the old one still runs."""
+    return namer.replaceable_name("ecs_service", "web", LAUNCH_TYPE)
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,7 @@ class EcsService(pulumi.ComponentResource):
     ) -> None:
         super().__init__("tap:compute:EcsService", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.service_name = ctx.namer.name("ecs_service", "web")
+        self.service_name = service_name(ctx.namer)
         self.cluster = ecs.Cluster(
             f"{name}-cluster",
             name=ctx.namer.name("ecs_cluster", "cluster"),
@@ -124,7 +133,7 @@ class EcsService(pulumi.ComponentResource):
             cluster=self.cluster.arn,
             task_definition=self.task_definition.arn,
             desired_count=tier.desired_count,
-            launch_type="FARGATE",
+            launch_type=LAUNCH_TYPE,
             platform_version="LATEST",
             network_configuration={
                 "subnets": list(args.subnet_ids),

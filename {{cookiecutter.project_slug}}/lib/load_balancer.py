@@ -44,6 +44,10 @@ ELB_ACCOUNTS = {
 # TLS 1.3 and 1.2 only.
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 HEALTHY_RESPONSE = "200"
+LOAD_BALANCER_TYPE = "application"
+INTERNAL = False  # internet-facing
+TARGET_PROTOCOL = "HTTP"
+TARGET_TYPE = "ip"  # Fargate tasks register by their address
 DEREGISTRATION_DELAY_SECONDS = 30
 
 
@@ -66,7 +70,11 @@ class AccessLogBucket(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         # Outside prod the logs go with the stack; in prod the bucket must be emptied first.
         private = private_bucket(
-            name, ctx, purpose="alb-logs", force_destroy=not tier.deletion_protection, opts=child
+            name,
+            ctx,
+            purpose="alb-logs",
+            force_destroy=tier.empty_buckets_on_destroy,
+            opts=child,
         )
         self.bucket = private.bucket
         self.public_access_block = private.public_access_block
@@ -146,11 +154,14 @@ class LoadBalancer(pulumi.ComponentResource):
         super().__init__("tap:network:LoadBalancer", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.logs = AccessLogBucket(f"{name}-logs", ctx, tier=tier, opts=child)
+        # Names that change with the inputs that replace the resource: the new one is created
+        # while the old one still holds its name (pulumi-aws 7: internal, load_balancer_type;
+        # port, protocol, target_type, vpc_id "force a new resource").
         self.alb = lb.LoadBalancer(
             f"{name}-alb",
-            name=ctx.namer.name("alb", "alb"),
-            load_balancer_type="application",
-            internal=False,
+            name=ctx.namer.replaceable_name("alb", "alb", LOAD_BALANCER_TYPE, INTERNAL),
+            load_balancer_type=LOAD_BALANCER_TYPE,
+            internal=INTERNAL,
             subnets=list(subnet_ids),
             security_groups=[security_group_id],
             drop_invalid_header_fields=True,
@@ -166,9 +177,13 @@ class LoadBalancer(pulumi.ComponentResource):
         )
         self.target_group = lb.TargetGroup(
             f"{name}-targets",
-            name=ctx.namer.name("target_group", "web"),
-            target_type="ip",
-            protocol="HTTP",
+            name=pulumi.Output.from_input(vpc_id).apply(
+                lambda vpc: ctx.namer.replaceable_name(
+                    "target_group", "web", container_port, TARGET_PROTOCOL, TARGET_TYPE, vpc
+                )
+            ),
+            target_type=TARGET_TYPE,
+            protocol=TARGET_PROTOCOL,
             port=container_port,
             vpc_id=vpc_id,
             deregistration_delay=DEREGISTRATION_DELAY_SECONDS,

@@ -25,6 +25,9 @@ PROJECT_RULE = (
 )
 
 _HASH_LENGTH = 6
+# What the provider appends to a ``name_prefix`` (Terraform's id.PrefixedUniqueId: a timestamp
+# and a counter, 26 digits), so that a replacement gets a name of its own.
+PROVIDER_UNIQUE_SUFFIX_LENGTH = 26
 
 # Where a name must be unique (see the module docstring).
 GLOBAL = "global"
@@ -126,6 +129,12 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:_HASH_LENGTH]
 
 
+def replacement_digest(*values: object) -> str:
+    """A short digest of the inputs whose change replaces a resource: a name that carries it
+    changes exactly when a replacement is due, so the new resource never meets the old name."""
+    return _digest("|".join(str(value) for value in values))
+
+
 def fit_name(parts: list[str], max_length: int, separator: str = "-") -> str:
     """Join ``parts`` with ``separator``, shortening them to ``max_length`` if needed.
 
@@ -192,6 +201,28 @@ class Namer:
         if scope == GLOBAL:
             return [self.account_id, where]
         return [region_code(where)]
+
+    def replaceable_name(self, kind: str, purpose: str, *replaced_by: object) -> str:
+        """The name of a resource that a change of ``replaced_by`` (the inputs that force its
+        replacement) replaces: ``purpose`` gains their digest, so create-before-delete never
+        meets the old name. For services whose name prefixes are too short to read (load
+        balancers and target groups take 6 characters)."""
+        return self.name(kind, f"{purpose}-{replacement_digest(*replaced_by)}")
+
+    def name_prefix(self, kind: str, purpose: str) -> str:
+        """A ``name_prefix`` for a resource of ``kind``: the provider appends a unique suffix, so
+        every replacement gets a new name. It is the name shortened to leave room for that
+        suffix, and ends with the separator."""
+        rule = NAME_RULES[kind]
+        room = rule.max_length - len(rule.prefix) - PROVIDER_UNIQUE_SUFFIX_LENGTH - 1
+        parts = [self.project, purpose, self.suffix]
+        prefix = fit_name(parts, room, rule.separator) + rule.separator
+        if rule.lowercase:
+            prefix = prefix.lower()
+        prefix = f"{rule.prefix}{prefix}"
+        if not re.fullmatch(rule.pattern, prefix + "0" * PROVIDER_UNIQUE_SUFFIX_LENGTH):
+            raise NamingError(f"{kind} name prefix {prefix!r} does not match {rule.pattern}")
+        return prefix
 
     def metric_namespace(self) -> str:
         """The CloudWatch namespace of this deployment's custom metrics: ``<project>/<suffix>``."""

@@ -95,7 +95,10 @@ class ServiceSecurityGroups(pulumi.ComponentResource):
             group_name = ctx.namer.name("security_group", purpose)
             return ec2.SecurityGroup(
                 f"{name}-{purpose}",
-                name=group_name,
+                # A new description or VPC replaces a group, and a VPC refuses a second group of
+                # the same name: the provider completes the prefix with a unique suffix, and the
+                # Name tag carries the readable name.
+                name_prefix=ctx.namer.name_prefix("security_group", purpose),
                 description=description,
                 vpc_id=vpc_id,
                 revoke_rules_on_delete=True,

@@ -14,7 +14,7 @@ from lib.database import DATABASE_NAME, AuroraDatabase
 from lib.dns import ServiceDomain
 from lib.ecs_service import EcsService, EcsServiceArgs
 from lib.encryption import EncryptionKey
-from lib.environment import tier_of
+from lib.environment import ConfigurationError, tier_of
 from lib.load_balancer import LoadBalancer
 from lib.network import Network
 from lib.output_writer import write_flat_outputs
@@ -54,6 +54,8 @@ class TapStackArgs(ProjectSettings):
     container_port: int = DEFAULT_CONTAINER_PORT
     health_check_path: str = DEFAULT_HEALTH_CHECK_PATH
     skip_file_write: bool = False
+    # Lifts what keeps a protected environment (prod) from being destroyed; see the README.
+    allow_destroy: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -63,8 +65,11 @@ class TapStackArgs(ProjectSettings):
     @classmethod
     def variant_settings_from_config(cls, config: pulumi.Config) -> dict[str, Any]:
         """The service's settings: vpcCidr, availabilityZones, domainName, peerVpcs,
-        peerEnvironments, ..."""
-        return service_settings_from_config(config)
+        peerEnvironments, ..., allowDestroy."""
+        allow_destroy = config.get("allowDestroy")
+        if allow_destroy not in (None, "true", "false"):
+            raise ConfigurationError(f"config allowDestroy {allow_destroy!r} must be true or false")
+        return {**service_settings_from_config(config), "allow_destroy": allow_destroy == "true"}
 
     @property
     def pull_request(self) -> bool:
@@ -81,6 +86,8 @@ class TapStack(pulumi.ComponentResource):
         super().__init__("tap:stack:TapStack", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tier = tier_settings(args.environment_suffix)
+        if args.allow_destroy:
+            tier = tier.destroyable()
         ctx = StackContext.for_deployment(args)
 
         self.logs_key = EncryptionKey(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from lib.environment import tier_of
@@ -40,6 +40,7 @@ class ServiceTier:
     access_log_retention_days: int  # ALB access logs in S3
     kms_deletion_window_days: int
     deletion_protection: bool  # load balancer and database
+    empty_buckets_on_destroy: bool  # else destroy stops at a bucket that still holds objects
     # Aurora PostgreSQL.
     db_instance_class: str
     db_instance_count: int
@@ -67,6 +68,11 @@ class ServiceTier:
             vpcs=1, internet_gateways=1, nat_gateways=nat_gateways, elastic_ips=nat_gateways
         )
 
+    def destroyable(self) -> ServiceTier:
+        """This row with nothing that stops a destroy: what ``allowDestroy`` asks for before a
+        protected environment is destroyed deliberately. The final snapshot is still taken."""
+        return replace(self, deletion_protection=False, empty_buckets_on_destroy=True)
+
 
 TIERS: dict[str, ServiceTier] = {
     "dev": ServiceTier(
@@ -81,6 +87,7 @@ TIERS: dict[str, ServiceTier] = {
         access_log_retention_days=30,
         kms_deletion_window_days=7,
         deletion_protection=False,
+        empty_buckets_on_destroy=True,
         db_instance_class="db.t4g.medium",
         db_instance_count=1,
         db_backup_retention_days=7,
@@ -106,6 +113,7 @@ TIERS: dict[str, ServiceTier] = {
         access_log_retention_days=7,
         kms_deletion_window_days=7,
         deletion_protection=False,
+        empty_buckets_on_destroy=True,
         db_instance_class="db.t4g.medium",
         db_instance_count=1,
         db_backup_retention_days=7,
@@ -131,6 +139,7 @@ TIERS: dict[str, ServiceTier] = {
         access_log_retention_days=90,
         kms_deletion_window_days=7,
         deletion_protection=False,
+        empty_buckets_on_destroy=True,
         db_instance_class="db.t4g.medium",
         db_instance_count=2,
         db_backup_retention_days=7,
@@ -156,6 +165,7 @@ TIERS: dict[str, ServiceTier] = {
         access_log_retention_days=365,
         kms_deletion_window_days=30,
         deletion_protection=True,
+        empty_buckets_on_destroy=False,
         db_instance_class="db.r6g.large",
         db_instance_count=2,
         db_backup_retention_days=30,

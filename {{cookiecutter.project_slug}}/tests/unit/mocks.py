@@ -21,7 +21,9 @@ from typing import Any
 from unittest.mock import patch
 
 import pulumi
+from google.protobuf import json_format
 from pulumi.runtime import resource as resource_runtime
+from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import source_pb2
 
 ACCOUNT_ID = "123456789012"
@@ -45,6 +47,8 @@ class DeclaredResource:
     name: str
     inputs: dict[str, Any]
     outputs: dict[str, Any]
+    # The resource options the engine would act on: deleteBeforeReplace, protect, retainOnDelete.
+    options: dict[str, Any] = field(default_factory=dict)
 
     def json(self, key: str) -> Any:
         """An input that holds a JSON document (a policy, a dashboard body), parsed."""
@@ -104,6 +108,25 @@ def _arn(type_token: str, region: str, name: str) -> str:
     return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{kind}/{name}"
 
 
+# The inputs that ask the provider for a unique name, and the output that name lands in.
+NAME_PREFIXES = {
+    "namePrefix": "name",
+    "clusterIdentifierPrefix": "clusterIdentifier",
+    "identifierPrefix": "identifier",
+}
+_generated_names = iter(range(1, 10**6))
+
+
+def generated_names(inputs: dict[str, Any]) -> dict[str, str]:
+    """What the provider names a resource declared with a prefix: the prefix and 26 unique
+    digits, a new name for every resource (and so for every replacement)."""
+    return {
+        output: f"{inputs[prefix]}{next(_generated_names):026d}"
+        for prefix, output in NAME_PREFIXES.items()
+        if prefix in inputs
+    }
+
+
 def _computed(
     type_token: str, name: str, inputs: dict[str, Any], region: str, stack: str = ""
 ) -> dict[str, Any]:
@@ -111,9 +134,14 @@ def _computed(
 
     Ids carry the stack's name, so two stacks declared side by side never share one.
     """
+    inputs = {**inputs, **generated_names(inputs)}
     physical = inputs.get("name") or inputs.get("bucket") or name
     resource_id = f"{name}-{stack}-id" if stack else f"{name}-id"
-    computed: dict[str, Any] = {"id": resource_id, "arn": _arn(type_token, region, physical)}
+    computed: dict[str, Any] = {
+        **{key: inputs[key] for key in NAME_PREFIXES.values() if key in inputs},
+        "id": resource_id,
+        "arn": _arn(type_token, region, physical),
+    }
     if type_token == "aws:kms/key:Key":
         computed["keyId"] = resource_id
         computed["arn"] = f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{resource_id}"
@@ -218,6 +246,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
 {%- if ecs %}
         self.stack_outputs = stack_outputs or {}
 {%- endif %}
+        # The options RecordingMonitor saw for each (type, name) about to be recorded.
+        self.pending_options: dict[tuple[str, str], dict[str, Any]] = {}
 
     @property
     def region(self) -> str:
@@ -243,7 +273,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
         for key, value in args.inputs.items():  # inputs the provider echoes win over defaults
             if key in ("name", "bucket"):
                 outputs[key] = value
-        self.resources.append(DeclaredResource(args.typ, args.name, dict(args.inputs), outputs))
+        options = self.pending_options.pop((args.typ, args.name), {})
+        self.resources.append(
+            DeclaredResource(args.typ, args.name, dict(args.inputs), outputs, options)
+        )
         return outputs["id"], outputs
 {%- if ecs %}
 
@@ -280,13 +313,6 @@ class RecordingMocks(pulumi.runtime.Mocks):
                 "zoneIds": _zone_ids(region),
                 "id": region,
             },
-            "aws:rds/getEngineVersion:getEngineVersion": {
-                "engine": args.args.get("engine"),
-                "version": "16.8",
-                "versionActual": "16.8",
-                "parameterGroupFamily": "aurora-postgresql16",
-                "id": "aurora-postgresql",
-            },
             "aws:route53/getZone:getZone": {
                 "zoneId": "Z0123456789EXAMPLE",
                 "name": args.args.get("name", "example.com"),
@@ -297,6 +323,27 @@ class RecordingMocks(pulumi.runtime.Mocks):
         if args.token not in answers:
             raise NotImplementedError(f"no mock for provider function {args.token}")
         return answers[args.token]
+
+
+class RecordingMonitor(MockMonitor):
+    """The mock engine, noting on each recorded resource the options that decide what an
+    update that replaces it, or a destroy, does."""
+
+    def __init__(self, mocks: RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.recording = mocks
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the engine's naming
+        trigger = None
+        if request.HasField("replacement_trigger"):
+            trigger = json_format.MessageToDict(request.replacement_trigger)
+        self.recording.pending_options[(request.type, request.name)] = {
+            "deleteBeforeReplace": request.deleteBeforeReplace,
+            "protect": request.protect,
+            "retainOnDelete": request.retainOnDelete,
+            "replacementTrigger": trigger,
+        }
+        return super().RegisterResource(request)
 
 
 def deploy(
@@ -323,7 +370,12 @@ def deploy(
     pulumi.runtime.set_all_config({**provider_config, **(config or {})})
     # "organization" is the organization of every stack in a self-managed backend.
     pulumi.runtime.set_mocks(
-        mocks, project=project, stack=stack, preview=preview, organization="organization"
+        mocks,
+        project=project,
+        stack=stack,
+        preview=preview,
+        organization="organization",
+        monitor=RecordingMonitor(mocks),
     )
     resolved: dict[str, Any] = {}
 

@@ -5,7 +5,15 @@ import re
 
 import pytest
 
-from lib.database import ENGINE, MASTER_USERNAME, PARAMETER_GROUP_FAMILY, PARAMETERS
+from lib.database import (
+    ENGINE,
+    ENGINE_VERSION,
+    MASTER_USERNAME,
+    PARAMETER_GROUP_FAMILY,
+    PARAMETERS,
+    final_snapshot_identifier,
+)
+from lib.naming import Namer
 from lib.tiers import tier_settings
 
 CLUSTER = "aws:rds/cluster:Cluster"
@@ -21,13 +29,19 @@ def data_key(deployment):
     return deployment.by_id(arn.rsplit("/", 1)[-1])
 
 
-def test_the_cluster_is_aurora_postgresql_at_the_newest_minor_of_its_major(stack):
+def test_the_cluster_is_aurora_postgresql_at_the_pinned_version(stack):
+    # The mocks answer no rds.getEngineVersion: a lookup of the latest version would raise.
     cluster = stack.one(CLUSTER).inputs
     assert cluster["engine"] == ENGINE == "aurora-postgresql"
-    assert re.fullmatch(r"16\.[0-9]+", cluster["engineVersion"])
+    assert re.fullmatch(r"16\.[0-9]+", ENGINE_VERSION)
+    assert cluster["engineVersion"] == ENGINE_VERSION
+    assert PARAMETER_GROUP_FAMILY == f"aurora-postgresql{ENGINE_VERSION.split('.')[0]}"
     group = stack.one("aws:rds/clusterParameterGroup:ClusterParameterGroup").inputs
     assert group["family"] == PARAMETER_GROUP_FAMILY
-    assert cluster["dbClusterParameterGroupName"] == group["name"]
+    assert (
+        cluster["dbClusterParameterGroupName"]
+        == stack.one("aws:rds/clusterParameterGroup:ClusterParameterGroup").outputs["name"]
+    )
     assert {p["name"]: p["value"] for p in group["parameters"]} == PARAMETERS
     assert PARAMETERS["rds.force_ssl"] == "1"
 
@@ -86,7 +100,29 @@ def test_prod_keeps_30_days_of_backups_and_a_final_snapshot(prod_stack):
     cluster = prod_stack.one(CLUSTER).inputs
     assert cluster["backupRetentionPeriod"] == 30
     assert cluster["deletionProtection"] is True
-    assert cluster["finalSnapshotIdentifier"].endswith("-db-final-prod")
+    assert cluster["finalSnapshotIdentifier"].endswith("-final-prod")
+
+
+def test_each_deletion_of_a_prod_cluster_leaves_a_snapshot_of_its_own(prod_stack):
+    # A second snapshot of the same identifier fails the deletion (DBClusterSnapshotAlreadyExists):
+    # the identifier carries the digest of the subnet group's generated name, new for every
+    # cluster (see test_whatever_replaces_the_database_gives_its_subnet_group_a_new_name).
+    namer = Namer(prod_stack.args.project, "prod")
+    generation = prod_stack.one("aws:rds/subnetGroup:SubnetGroup").outputs["name"]
+    snapshot = prod_stack.one(CLUSTER).inputs["finalSnapshotIdentifier"]
+    assert snapshot == final_snapshot_identifier(namer, generation)
+    assert snapshot != final_snapshot_identifier(namer, generation + "1")
+    assert len(snapshot) <= 255
+    assert re.fullmatch(r"[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*", snapshot)
+
+
+@pytest.mark.parametrize("deployment", ["stack", "prod_stack"])
+def test_aurora_never_upgrades_the_engine_behind_the_pinned_version(request, deployment):
+    # Automatic minor upgrades would move the instances past ENGINE_VERSION in a maintenance
+    # window, and the next update would then try to go back.
+    for instance in request.getfixturevalue(deployment).of_type(INSTANCE):
+        assert instance.inputs["autoMinorVersionUpgrade"] is False
+        assert instance.inputs["engineVersion"] == ENGINE_VERSION
 
 
 @pytest.mark.parametrize("deployment", ["stack", "prod_stack", "staging_stack"])

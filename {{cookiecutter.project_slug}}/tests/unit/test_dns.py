@@ -68,3 +68,22 @@ def test_the_generated_stack_has_dns_exactly_when_it_has_a_domain(stack):
     has_domain = bool(stack.args.domain_name) and not stack.args.pull_request
     assert bool(stack.of_type(RECORD)) is has_domain
     assert bool(stack.of_type(CERTIFICATE)) is has_domain
+
+
+def test_a_new_certificate_is_in_use_before_the_old_one_is_deleted(staging_stack):
+    # ACM refuses to delete a certificate a listener still uses (ResourceInUseException): the
+    # replacement is created, validated and put on the HTTPS listener first.
+    certificate = staging_stack.one(CERTIFICATE)
+    assert certificate.options["deleteBeforeReplace"] is False
+    validation = staging_stack.one("aws:acm/certificateValidation:CertificateValidation")
+    assert validation.options["deleteBeforeReplace"] is False
+    https = [
+        listener
+        for listener in staging_stack.of_type("aws:lb/listener:Listener")
+        if listener.inputs["protocol"] == "HTTPS"
+    ]
+    assert [listener.inputs["certificateArn"] for listener in https] == [
+        validation.outputs["certificateArn"]
+    ]
+    # The validation record for one name is the same for every certificate: adopted, not doubled.
+    assert staging_stack.one(RECORD, "validation").inputs["allowOverwrite"] is True

@@ -32,7 +32,7 @@ def test_only_prod_protects_the_load_balancer_and_keeps_its_logs(request, deploy
     tier = tier_of_deployment(deployment)
     assert deployment.one(ALB).inputs["enableDeletionProtection"] is tier.deletion_protection
     bucket = deployment.one("aws:s3/bucket:Bucket").inputs
-    assert bucket["forceDestroy"] is not tier.deletion_protection
+    assert bucket["forceDestroy"] is tier.empty_buckets_on_destroy is not tier.deletion_protection
     (rule,) = deployment.one(
         "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
     ).inputs["rules"]

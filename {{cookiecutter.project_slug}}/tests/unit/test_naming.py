@@ -6,6 +6,7 @@ import pytest
 
 from lib.naming import (
     NAME_RULES,
+    PROVIDER_UNIQUE_SUFFIX_LENGTH,
     Namer,
     NamingError,
     fit_name,
@@ -136,3 +137,37 @@ def test_suffixes_that_are_unsafe_in_aws_names_are_refused(suffix):
 def test_invalid_project_slugs_are_refused(project):
     with pytest.raises(NamingError):
         validate_project(project)
+
+
+def test_a_name_derived_from_replacing_inputs_changes_with_each_of_them():
+    namer = Namer(LONGEST_PROJECT, "pr12345")
+    inputs = (8080, "HTTP", "ip", "vpc-1")
+    name = namer.replaceable_name("target_group", "web", *inputs)
+    assert name == namer.replaceable_name("target_group", "web", *inputs)
+    assert len(name) <= NAME_RULES["target_group"].max_length
+    assert name.endswith("-pr12345")
+    changed = set()
+    for index in range(len(inputs)):
+        other = list(inputs)
+        other[index] = "other"
+        changed.add(namer.replaceable_name("target_group", "web", *other))
+    assert name not in changed
+    assert len(changed) == len(inputs)
+
+
+@pytest.mark.parametrize("kind", ["security_group", "db_subnet_group", "db_parameter_group"])
+def test_a_name_prefix_leaves_room_for_the_providers_unique_suffix(kind):
+    rule = NAME_RULES[kind]
+    prefix = Namer(LONGEST_PROJECT, "pr12345").name_prefix(kind, "purpose")
+    assert prefix.endswith("-pr12345-")
+    generated = prefix + "9" * PROVIDER_UNIQUE_SUFFIX_LENGTH
+    assert len(generated) <= rule.max_length
+    assert re.fullmatch(rule.pattern, generated)
+    short = Namer("tap", "dev").name_prefix("rds_cluster", "db")
+    assert short == "tap-db-dev-"
+    assert len(Namer(LONGEST_PROJECT, "pr12345").name_prefix("rds_cluster", "db")) <= 63 - 26
+
+
+def test_a_prefix_that_breaks_its_rule_is_refused():
+    with pytest.raises(NamingError, match="name prefix"):
+        Namer("tap", "dev").name_prefix("rds_cluster", "bad.purpose")

@@ -194,3 +194,7 @@ def test_nothing_is_retained_when_the_stack_is_destroyed(pr_stack):
     for resource in pr_stack.resources:
         assert not resource.inputs.get("skipDestroy"), resource.name
         assert not resource.inputs.get("deletionProtection"), resource.name
+        assert not resource.inputs.get("enableDeletionProtection"), resource.name
+        assert resource.inputs.get("forceDestroy") is not False, resource.name
+        assert not resource.options["retainOnDelete"], resource.name
+        assert not resource.options["protect"], resource.name

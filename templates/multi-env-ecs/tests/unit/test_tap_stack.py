@@ -3,15 +3,19 @@ names at their limits."""
 
 import re
 
+import pulumi
 import pytest
 
-from lib.environment import tier_of
-from lib.naming import NAME_RULES
+from lib.config import DEFAULT_REGION
+from lib.database import cluster_identifier, instance_identifier
+from lib.environment import ConfigurationError, tier_of
+from lib.naming import NAME_RULES, PROVIDER_UNIQUE_SUFFIX_LENGTH, Namer, replacement_digest
 from lib.tagging import REQUIRED_TAG_KEYS
-from lib.tap_stack import PR_DNS_NAME
+from lib.tap_stack import PR_DNS_NAME, TapStackArgs
 from lib.tiers import TIERS, tier_settings
 from tests.unit.ecs_stacks import LONGEST_PROJECT
-from tests.unit.mocks import accepts_tags
+from tests.unit.mocks import RecordingMocks, accepts_tags, deploy_program
+from tests.unit.test_destroy_script import destroy, exported_state
 
 EXPECTED_OUTPUTS = (
     "vpc_id",
@@ -55,27 +59,74 @@ COMPONENTS = (
 UNSCOPED_STATEMENTS = {"WriteTraces", "SignInToRegistry"}
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
-# The inputs that carry a resource's physical name, and the naming rule each one follows.
+# The inputs that carry a resource's physical name (or its prefix), and the naming rule each
+# one follows.
 PHYSICAL_NAMES = {
     "aws:lb/loadBalancer:LoadBalancer": ("name", "alb"),
     "aws:lb/targetGroup:TargetGroup": ("name", "target_group"),
     "aws:rds/cluster:Cluster": ("clusterIdentifier", "rds_cluster"),
     "aws:rds/clusterInstance:ClusterInstance": ("identifier", "rds_instance"),
-    "aws:rds/subnetGroup:SubnetGroup": ("name", "db_subnet_group"),
-    "aws:rds/clusterParameterGroup:ClusterParameterGroup": ("name", "db_parameter_group"),
+    "aws:rds/subnetGroup:SubnetGroup": ("namePrefix", "db_subnet_group"),
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": ("namePrefix", "db_parameter_group"),
     "aws:s3/bucket:Bucket": ("bucket", "s3_bucket"),
     "aws:iam/role:Role": ("name", "iam_role"),
     "aws:iam/rolePolicy:RolePolicy": ("name", "iam_policy"),
     "aws:ecs/cluster:Cluster": ("name", "ecs_cluster"),
     "aws:ecs/service:Service": ("name", "ecs_service"),
     "aws:ecs/taskDefinition:TaskDefinition": ("family", "ecs_family"),
-    "aws:ec2/securityGroup:SecurityGroup": ("name", "security_group"),
+    "aws:ec2/securityGroup:SecurityGroup": ("namePrefix", "security_group"),
     "aws:sns/topic:Topic": ("name", "sns_topic"),
     "aws:cloudwatch/metricAlarm:MetricAlarm": ("name", "alarm"),
     "aws:cloudwatch/dashboard:Dashboard": ("dashboardName", "dashboard"),
     "aws:kms/alias:Alias": ("name", "kms_alias"),
     "aws:appautoscaling/policy:Policy": ("name", "scaling_policy"),
 }
+
+# Every named resource type whose replacement an input other than its name forces (pulumi-aws 7
+# docs: "forces a new resource"), with those inputs. A replacement is created before the old
+# resource is deleted, and AWS refuses a second resource of the same name ("already exists"),
+# so each name either carries a digest of those inputs or is completed by the provider from a
+# prefix; the database's names carry the digest of its subnet group's generated name.
+REPLACED_BY = {
+    "aws:lb/loadBalancer:LoadBalancer": ("name", ("loadBalancerType", "internal")),
+    "aws:lb/targetGroup:TargetGroup": ("name", ("port", "protocol", "targetType", "vpcId")),
+    # Names are unique per cluster; a new cluster is a new name space.
+    "aws:ecs/service:Service": ("name", ("launchType",)),
+    "aws:ec2/securityGroup:SecurityGroup": ("namePrefix", ("description", "vpcId")),
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": ("namePrefix", ("family",)),
+    "aws:rds/subnetGroup:SubnetGroup": ("namePrefix", ()),
+    "aws:rds/cluster:Cluster": (
+        "clusterIdentifier",
+        ("engine", "databaseName", "masterUsername", "storageEncrypted", "kmsKeyId"),
+    ),
+    "aws:rds/clusterInstance:ClusterInstance": ("identifier", ("clusterIdentifier", "engine")),
+}
+# The other named types: only a new name replaces them, or their names are unique within what
+# replaces them.
+REPLACED_ONLY_BY_THEIR_NAME = {
+    "aws:appautoscaling/policy:Policy",  # unique per scalable target, which replaces it
+    "aws:cloudwatch/dashboard:Dashboard",
+    "aws:cloudwatch/logGroup:LogGroup",
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "aws:ecs/cluster:Cluster",
+    "aws:ecs/taskDefinition:TaskDefinition",  # a change registers a new revision of the family
+    "aws:iam/role:Role",
+    "aws:iam/rolePolicy:RolePolicy",  # unique per role, which replaces it
+    "aws:kms/alias:Alias",
+    "aws:route53/record:Record",  # unique per zone, which replaces it
+    "aws:s3/bucket:Bucket",
+    "aws:sns/topic:Topic",
+}
+# Inputs that hold a physical name (S3 buckets are listed; their sub-resources' "bucket" is a
+# reference).
+NAME_INPUTS = {"name", "namePrefix", "family", "dashboardName", "clusterIdentifier", "identifier"}
+
+
+@pytest.fixture(scope="module")
+def unprotected_prod_stack():
+    """tap.py on the prod stack with allowDestroy: prod as it is just before a deliberate
+    destroy."""
+    return deploy_program(stack="TapStackprod", config={"TapStack:allowDestroy": "true"})
 
 
 def test_the_stack_is_a_tap_component(stack):
@@ -225,12 +276,135 @@ def test_names_fit_their_limits_with_the_longest_project(staging_stack):
         if resource.type not in PHYSICAL_NAMES:
             continue
         key, kind = PHYSICAL_NAMES[resource.type]
-        rule, name = NAME_RULES[kind], resource.inputs[key]
+        rule = NAME_RULES[kind]
+        if key == "namePrefix":
+            assert resource.inputs[key].endswith("staging-"), (kind, resource.inputs[key])
+            name = resource.inputs[key] + "0" * PROVIDER_UNIQUE_SUFFIX_LENGTH
+        else:
+            name = resource.inputs[key]
+            assert name.endswith("staging"), (kind, name)
         assert len(name) <= rule.max_length, (kind, name)
         assert re.fullmatch(rule.pattern, name), (kind, name)
-        assert name.endswith("staging"), (kind, name)
         checked += 1
     assert checked >= len(PHYSICAL_NAMES)
     alb = staging_stack.one("aws:lb/loadBalancer:LoadBalancer").inputs["name"]
     assert len(alb) == 32
-    assert alb.startswith(LONGEST_PROJECT[:8])
+    # The project gives way to the purpose, the digest of what replaces the ALB and the suffix.
+    assert alb.startswith(LONGEST_PROJECT[:6])
+
+
+def test_every_named_resource_type_is_listed_with_what_replaces_it(
+    stack, staging_stack, prod_stack, pr_stack
+):
+    listed = set(REPLACED_BY) | REPLACED_ONLY_BY_THEIR_NAME
+    for deployment in (stack, staging_stack, prod_stack, pr_stack):
+        for resource in deployment.resources:
+            if resource.type.startswith("aws:") and NAME_INPUTS & set(resource.inputs):
+                assert resource.type in listed, resource.type
+
+
+def test_no_name_stays_the_same_when_an_input_change_replaces_its_resource(
+    stack, staging_stack, prod_stack
+):
+    for deployment in (stack, staging_stack, prod_stack):
+        subnet_group = deployment.one("aws:rds/subnetGroup:SubnetGroup")
+        generation = subnet_group.outputs["name"]
+        namer = Namer(deployment.args.project, deployment.args.environment_suffix)
+        for resource in deployment.resources:
+            if resource.type not in REPLACED_BY:
+                continue
+            key, replaced_by = REPLACED_BY[resource.type]
+            inputs = resource.inputs
+            if key == "namePrefix":
+                assert "name" not in inputs, resource.name
+                assert inputs[key].endswith("-"), resource.name
+            elif resource.type == "aws:rds/cluster:Cluster":
+                assert inputs[key] == cluster_identifier(namer, generation)
+            elif resource.type == "aws:rds/clusterInstance:ClusterInstance":
+                number = int(resource.name.rsplit("-", 1)[-1])
+                assert inputs[key] == instance_identifier(namer, generation, number)
+            else:
+                digest = replacement_digest(*(as_declared(inputs[field]) for field in replaced_by))
+                assert digest in inputs[key], (resource.name, inputs[key])
+
+
+def as_declared(value):
+    """An input as the program passed it: the engine carries every number as a float."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def test_whatever_replaces_the_database_gives_its_subnet_group_a_new_name(stack):
+    # The subnet group's generated name is the element every cluster identifier, instance
+    # identifier and final snapshot carries: it must be replaced whenever the cluster is.
+    subnet_group = stack.one("aws:rds/subnetGroup:SubnetGroup")
+    cluster = stack.one("aws:rds/cluster:Cluster").inputs
+    _, replaced_by = REPLACED_BY["aws:rds/cluster:Cluster"]
+    assert subnet_group.options["replacementTrigger"] == [cluster[key] for key in replaced_by]
+    assert cluster["dbSubnetGroupName"] == subnet_group.outputs["name"]
+
+
+def test_no_resource_is_deleted_before_its_replacement_exists(stack, staging_stack, prod_stack):
+    # ACM refuses to delete a certificate a listener still uses (ResourceInUseException), and a
+    # group, a target group or a database in use cannot go first either: replacements are
+    # created, referenced, and only then the old resources deleted.
+    for deployment in (stack, staging_stack, prod_stack):
+        for resource in deployment.resources:
+            assert resource.options["deleteBeforeReplace"] is False, resource.name
+
+
+def test_only_prod_keeps_its_buckets_objects_and_allow_destroy_lifts_every_protection():
+    for name, tier in TIERS.items():
+        assert tier.empty_buckets_on_destroy is (name != "prod")
+        lifted = tier.destroyable()
+        assert lifted.deletion_protection is False
+        assert lifted.empty_buckets_on_destroy is True
+        assert lifted.db_final_snapshot is tier.db_final_snapshot
+
+
+def test_prod_with_allow_destroy_protects_nothing_but_still_takes_its_final_snapshot(
+    unprotected_prod_stack,
+):
+    deployment = unprotected_prod_stack
+    assert deployment.args.allow_destroy is True
+    assert (
+        deployment.one("aws:lb/loadBalancer:LoadBalancer").inputs["enableDeletionProtection"]
+        is False
+    )
+    cluster = deployment.one("aws:rds/cluster:Cluster").inputs
+    assert cluster["deletionProtection"] is False
+    assert cluster["skipFinalSnapshot"] is False
+    assert cluster["finalSnapshotIdentifier"]
+    for bucket in deployment.of_type("aws:s3/bucket:Bucket"):
+        assert bucket.inputs["forceDestroy"] is True
+
+
+def test_destroy_refuses_prod_up_front_naming_what_protects_it_and_how_to_lift_it(
+    tmp_path, prod_stack
+):
+    run, calls = destroy(tmp_path, exported_state(prod_stack), "prod")
+    assert run.returncode == 1
+    assert not [call for call in calls if call.startswith("destroy")]
+    (message,) = run.stderr.strip().splitlines()
+    alb = prod_stack.one("aws:lb/loadBalancer:LoadBalancer").inputs["name"]
+    cluster = prod_stack.one("aws:rds/cluster:Cluster").inputs["clusterIdentifier"]
+    bucket = prod_stack.one("aws:s3/bucket:Bucket").inputs["bucket"]
+    assert f"deletion protection on the load balancer {alb}" in message
+    assert f"deletion protection on the database cluster {cluster}" in message
+    assert f"bucket {bucket} keeps its objects" in message
+    assert "pulumi config set TapStack:allowDestroy true --stack TapStackprod" in message
+    assert "pulumi up --stack TapStackprod" in message
+
+
+def test_destroy_runs_through_once_protection_is_lifted(tmp_path, unprotected_prod_stack):
+    run, calls = destroy(tmp_path, exported_state(unprotected_prod_stack), "prod")
+    assert run.returncode == 0, run.stderr
+    assert calls[-1] == "destroy --yes --stack TapStackprod"
+
+
+def test_allow_destroy_must_be_true_or_false():
+    pulumi.runtime.set_all_config({"TapStack:allowDestroy": "yes"})
+    pulumi.runtime.set_mocks(
+        RecordingMocks(DEFAULT_REGION), project="TapStack", stack="prod", preview=False
+    )
+    with pytest.raises(ConfigurationError, match="config allowDestroy 'yes' must be true or false"):
+        TapStackArgs.from_config(environ={"ENVIRONMENT_SUFFIX": "prod"})

@@ -1,0 +1,83 @@
+"""Refuse, before anything is deleted, to destroy a stack that a destroy could not finish.
+
+A load balancer or database with deletion protection, a bucket that keeps its objects (no
+force_destroy) or a resource Pulumi protects makes ``pulumi destroy`` fail part-way, after it
+has deleted everything else. This reads the stack's state (``pulumi stack export``), names what
+protects it and how to lift that, and exits 1; a stack with nothing of the kind exits 0.
+"""
+
+import json
+import subprocess
+import sys
+
+# Deletion-protection flags as the provider records them, by resource type.
+PROTECTION_FLAGS = {
+    "aws:lb/loadBalancer:LoadBalancer": ("enableDeletionProtection", "the load balancer"),
+    "aws:rds/cluster:Cluster": ("deletionProtection", "the database cluster"),
+    "aws:rds/instance:Instance": ("deletionProtection", "the database"),
+    "aws:dynamodb/table:Table": ("deletionProtectionEnabled", "the table"),
+}
+BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+{%- if cookiecutter.stack_variant == "multi-env-ecs" %}
+LIFT = (
+    "To destroy it deliberately: pulumi config set TapStack:allowDestroy true --stack {stack}, "
+    "then pulumi up --stack {stack} (it turns deletion protection off and lets the buckets be "
+    "emptied; the database still takes its final snapshot), then run this script again."
+)
+{%- else %}
+LIFT = (
+    "To destroy it deliberately: turn that protection off in the program and run "
+    "pulumi up --stack {stack}, or empty the bucket first, then run this script again."
+)
+{%- endif %}
+
+
+def _physical_name(resource: dict) -> str:
+    outputs = resource.get("outputs") or {}
+    for key in ("name", "bucket", "clusterIdentifier", "identifier"):
+        if isinstance(outputs.get(key), str):
+            return outputs[key]
+    return resource.get("urn", "?").rsplit("::", 1)[-1]
+
+
+def protections(state: dict) -> list[str]:
+    """What in an exported stack state would stop a destroy part-way, one phrase each."""
+    found = []
+    for resource in (state.get("deployment") or {}).get("resources") or []:
+        kind, outputs = resource.get("type", ""), resource.get("outputs") or {}
+        name = _physical_name(resource)
+        if resource.get("protect"):
+            found.append(f"Pulumi protects {name} ({kind})")
+        if kind in PROTECTION_FLAGS:
+            flag, what = PROTECTION_FLAGS[kind]
+            if outputs.get(flag) is True:
+                found.append(f"deletion protection on {what} {name}")
+        if kind in BUCKET_TYPES and outputs.get("forceDestroy") is not True:
+            found.append(f"bucket {name} keeps its objects (no force_destroy)")
+    return found
+
+
+def refusal(stack: str, found: list[str]) -> str:
+    """The one message that says why ``stack`` is not destroyed and how to lift that."""
+    return f"error: {stack} is protected and was not destroyed: {'; '.join(found)}. " + (
+        LIFT.format(stack=stack)
+    )
+
+
+def main(stack: str) -> int:
+    """Exit 0 when ``stack`` can be destroyed completely, else print why not and exit 1."""
+    command = ["pulumi", "stack", "export", "--stack", stack]
+    # The command is fixed here; only the stack name comes from the caller, as one argument.
+    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        print(f"error: {' '.join(command)} failed: {result.stderr.strip()}", file=sys.stderr)
+        return 1
+    found = protections(json.loads(result.stdout or "{}"))
+    if found:
+        print(refusal(stack, found), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,135 @@
+"""scripts/destroy.sh, run with a stand-in ``pulumi`` on PATH that answers ``stack export`` with
+the state of a deployment declared under mocks: a stack that a destroy could not finish is
+refused before anything is deleted, with one message; any other is destroyed completely."""
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from scripts import destroy_guard
+
+PROJECT = Path(__file__).resolve().parents[2]
+# Answers `stack export` with $STATE_FILE and notes every call in $CALLS_FILE.
+STAND_IN_PULUMI = """#!/usr/bin/env bash
+echo "$*" >> "$CALLS_FILE"
+if [ "$1 $2" = "stack export" ]; then cat "$STATE_FILE"; fi
+"""
+
+
+def exported_state(deployment) -> dict:
+    """What `pulumi stack export` prints for ``deployment``: each resource with its outputs."""
+    return {
+        "version": 3,
+        "deployment": {
+            "resources": [
+                {
+                    "urn": f"urn:pulumi:stack::TapStack::{r.type}::{r.name}",
+                    "type": r.type,
+                    "custom": not r.type.startswith("tap:"),
+                    "protect": r.options.get("protect", False),
+                    "outputs": r.outputs,
+                }
+                for r in deployment.resources
+            ]
+        },
+    }
+
+
+def destroy(tmp_path, state: dict, suffix: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run scripts/destroy.sh for ``suffix`` against ``state``; return the run and the
+    pulumi commands it made."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    pulumi = bin_dir / "pulumi"
+    pulumi.write_text(STAND_IN_PULUMI)
+    pulumi.chmod(pulumi.stat().st_mode | stat.S_IEXEC)
+    (bin_dir / "python").symlink_to(sys.executable)
+    # Assets and archives (Lambda code) are not JSON; the guard never reads them.
+    (tmp_path / "state.json").write_text(json.dumps(state, default=str))
+    calls = tmp_path / "calls.txt"
+    calls.touch()
+    env = {
+        **os.environ,
+        # The stand-ins, then the system's own tools; never a real pulumi from the caller's PATH.
+        "PATH": f"{bin_dir}{os.pathsep}{os.defpath}",
+        "STATE_FILE": str(tmp_path / "state.json"),
+        "CALLS_FILE": str(calls),
+        "ENVIRONMENT_SUFFIX": suffix,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    bash = shutil.which("bash", path=env["PATH"])
+    assert bash, f"bash is not on {env['PATH']}"
+    run = subprocess.run(
+        [bash, str(PROJECT / "scripts" / "destroy.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return run, calls.read_text().splitlines()
+
+
+def test_a_stack_without_protection_is_destroyed_completely(tmp_path, pr_stack):
+    run, calls = destroy(tmp_path, exported_state(pr_stack), "pr12345")
+    assert run.returncode == 0, run.stderr
+    assert calls == [
+        "refresh --yes --stack TapStackpr12345",
+        "stack export --stack TapStackpr12345",
+        "destroy --yes --stack TapStackpr12345",
+    ]
+
+
+def test_a_protected_stack_is_refused_before_anything_is_deleted(tmp_path, pr_stack):
+    state = exported_state(pr_stack)
+    bucket = {"type": "aws:s3/bucket:Bucket", "outputs": {"bucket": "kept", "forceDestroy": False}}
+    state["deployment"]["resources"].append(bucket)
+    run, calls = destroy(tmp_path, state, "pr12345")
+    assert run.returncode == 1
+    assert not [call for call in calls if call.startswith("destroy")]
+    (message,) = run.stderr.strip().splitlines()
+    assert message.startswith("error: TapStackpr12345 is protected and was not destroyed:")
+    assert "bucket kept keeps its objects" in message
+    assert "To destroy it deliberately:" in message
+
+
+def test_every_kind_of_protection_is_named():
+    state = {
+        "deployment": {
+            "resources": [
+                {
+                    "type": "aws:lb/loadBalancer:LoadBalancer",
+                    "outputs": {"name": "web", "enableDeletionProtection": True},
+                },
+                {
+                    "type": "aws:rds/cluster:Cluster",
+                    "outputs": {"clusterIdentifier": "db", "deletionProtection": True},
+                },
+                {"type": "aws:s3/bucket:Bucket", "outputs": {"bucket": "logs"}},
+                {"type": "aws:sns/topic:Topic", "urn": "urn:x::alarms", "protect": True},
+                {
+                    "type": "aws:s3/bucket:Bucket",
+                    "outputs": {"bucket": "gone", "forceDestroy": True},
+                },
+            ]
+        }
+    }
+    assert destroy_guard.protections(state) == [
+        "deletion protection on the load balancer web",
+        "deletion protection on the database cluster db",
+        "bucket logs keeps its objects (no force_destroy)",
+        "Pulumi protects alarms (aws:sns/topic:Topic)",
+    ]
+    assert destroy_guard.protections({}) == []
+
+
+def test_a_failed_export_stops_the_destroy(monkeypatch, capsys):
+    def failed(command, **_):
+        return subprocess.CompletedProcess(command, 255, "", "no stack named TapStackx")
+
+    monkeypatch.setattr(subprocess, "run", failed)
+    assert destroy_guard.main("TapStackx") == 1
+    assert "no stack named TapStackx" in capsys.readouterr().err
