@@ -72,9 +72,11 @@ class ApiSnapshot:
         that redeploys the API. A trigger change replaces the Deployment, and the replacement
         must be created before the old one is deleted: the stage moves to the new deployment in
         between, and AWS refuses to delete a deployment a stage still points at ("Active stages
-        pointing to this deployment must be moved or deleted"). That is Pulumi's default order;
-        the Terraform bridge asks for delete-first only for explicitly named resources, and a
-        Deployment has no name. ``delete_before_replace=False`` keeps it that way.
+        pointing to this deployment must be moved or deleted", terraform-provider-aws#10105,
+        where Terraform needs ``create_before_destroy``). That is Pulumi's default order; the
+        Terraform bridge asks for delete-first only for explicitly named resources
+        (``nameRequiresDeleteBeforeReplace``), and a Deployment has no name.
+        ``delete_before_replace=False`` keeps it that way.
         """
         return apigateway.Deployment(
             name,

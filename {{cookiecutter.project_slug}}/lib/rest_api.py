@@ -62,7 +62,7 @@ class RestApi(pulumi.ComponentResource):
                 opts=child,
             )
         cors_gateway_responses(snapshot, name, cors, rest_api=self.api.id, opts=child)
-        self.methods: list[pulumi.Resource] = list(snapshot.parts)
+        self.parts: list[pulumi.CustomResource] = snapshot.parts  # what the deployment snapshots
         self.deployment = snapshot.deployment(
             f"{name}-deployment",
             rest_api=self.api.id,
