@@ -564,10 +564,11 @@ def deploy(project: Path, aws: EmulatedAws, answers: dict) -> tuple[dict, list]:
         translate.learn(mock["id"], api["id"])
     servers: list = []
     for inputs, mock in resources.of_type("aws:apigateway/stage:Stage"):
+        # The Lambda proxies of the stage's API; its CORS preflights are MOCK integrations.
         (function_arn,) = {
             translate(integration["uri"])
             for integration, _ in resources.of_type("aws:apigateway/integration:Integration")
-            if integration["restApi"] == inputs["restApi"]
+            if integration["restApi"] == inputs["restApi"] and integration["type"] == "AWS_PROXY"
         }
         server = LambdaProxyServer(inputs["stageName"], handlers[function_arn])
         translate.learn(mock["invokeUrl"], server.url)

@@ -6,6 +6,7 @@ import pulumi
 from pulumi_aws import cloudwatch
 
 from lib.alarms import AlarmSpec, Widget, grid, metric_alarms, metric_line
+from lib.api_deployment import INTEGRATION_TIMEOUT_SECONDS
 from lib.context import StackContext
 from lib.python_function import PythonFunction
 from lib.rest_api import RestApi
@@ -30,7 +31,10 @@ class ApiMonitoring(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         api_dims = {"ApiName": api.api.name, "Stage": api.stage.stage_name}
         specs = [
-            *function.alarm_specs(tier.error_alarm_threshold),
+            # The function may run for its whole timeout; its client is cut off sooner.
+            *function.alarm_specs(
+                tier.error_alarm_threshold, duration_limit_seconds=INTEGRATION_TIMEOUT_SECONDS
+            ),
             AlarmSpec(
                 "api-5xx", "API server errors", "AWS/ApiGateway", "5XXError", "Sum", 1, api_dims
             ),

@@ -4,12 +4,12 @@ events on the stream."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 
 import pulumi
 from pulumi_aws import apigateway, lambda_
 
+from lib.api_cors import ApiCors, cors_gateway_responses, cors_preflight
+from lib.api_deployment import INTEGRATION_TIMEOUT_SECONDS, ApiSnapshot
 from lib.api_stage import ApiStage
 from lib.context import StackContext
 from lib.data_stream import DataStream
@@ -23,7 +23,11 @@ ROUTES = (("GET", "health"), ("POST", "process"))
 
 
 class IngestApi(pulumi.ComponentResource):
-    """A regional REST API whose function may only put records on this stream."""
+    """A regional REST API whose function may only put records on this stream.
+
+    Each path answers the CORS preflight, and API Gateway's own errors carry the same headers;
+    the function gets the allowed origin as ``CORS_ALLOW_ORIGIN``.
+    """
 
     def __init__(
         self,
@@ -34,16 +38,22 @@ class IngestApi(pulumi.ComponentResource):
         stream: DataStream,
         tier: StreamTier,
         kms_key_arn: pulumi.Input[str],
+        cors: ApiCors | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("tap:api:IngestApi", name, None, opts)
+        cors = cors or ApiCors(allow_methods=tuple(dict.fromkeys(m for m, _ in ROUTES)))
         child = pulumi.ResourceOptions(parent=self)
         self.function = PythonFunction(
             f"{name}-function",
             ctx,
             dataclasses.replace(
                 function_args,
-                environment={**function_args.environment, "STREAM_NAME": stream.name},
+                environment={
+                    **function_args.environment,
+                    **cors.environment,
+                    "STREAM_NAME": stream.name,
+                },
                 statements=[
                     *function_args.statements,
                     statement(
@@ -71,16 +81,15 @@ class IngestApi(pulumi.ComponentResource):
             tags=ctx.tags,
             opts=child,
         )
-        routes: list[pulumi.Resource] = []
+        snapshot = ApiSnapshot()
         for method, path in ROUTES:
-            routes += self._route(name, method, path, child)
-        self.deployment = apigateway.Deployment(
+            self._route(snapshot, name, method, path, cors=cors, opts=child)
+        cors_gateway_responses(snapshot, name, cors, rest_api=self.api.id, opts=child)
+        self.deployment = snapshot.deployment(
             f"{name}-deployment",
             rest_api=self.api.id,
             description=f"{ctx.namer.project} ingest API deployment",
-            # Redeploy whenever the set of routes changes.
-            triggers={"routes": hashlib.sha256(json.dumps(ROUTES).encode()).hexdigest()},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=routes),
+            opts=child,
         )
         self.stage = ApiStage(
             name,
@@ -111,16 +120,25 @@ class IngestApi(pulumi.ComponentResource):
         self.register_outputs({"url": self.url, "api_id": self.api.id})
 
     def _route(
-        self, name: str, method: str, path: str, opts: pulumi.ResourceOptions
-    ) -> list[pulumi.Resource]:
-        resource = apigateway.Resource(
+        self,
+        snapshot: ApiSnapshot,
+        name: str,
+        method: str,
+        path: str,
+        *,
+        cors: ApiCors,
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        resource = snapshot.add(
+            apigateway.Resource,
             f"{name}-{path}",
             rest_api=self.api.id,
             parent_id=self.api.root_resource_id,
             path_part=path,
             opts=opts,
         )
-        api_method = apigateway.Method(
+        api_method = snapshot.add(
+            apigateway.Method,
             f"{name}-{path}-{method.lower()}",
             rest_api=self.api.id,
             resource_id=resource.id,
@@ -128,7 +146,8 @@ class IngestApi(pulumi.ComponentResource):
             authorization="NONE",
             opts=opts,
         )
-        integration = apigateway.Integration(
+        snapshot.add(
+            apigateway.Integration,
             f"{name}-{path}-lambda",
             rest_api=self.api.id,
             resource_id=resource.id,
@@ -136,6 +155,14 @@ class IngestApi(pulumi.ComponentResource):
             type="AWS_PROXY",
             integration_http_method="POST",
             uri=self.function.function.invoke_arn,
+            timeout_milliseconds=INTEGRATION_TIMEOUT_SECONDS * 1000,
             opts=opts,
         )
-        return [resource, api_method, integration]
+        cors_preflight(
+            snapshot,
+            f"{name}-{path}",
+            cors,
+            rest_api=self.api.id,
+            resource_id=resource.id,
+            opts=opts,
+        )

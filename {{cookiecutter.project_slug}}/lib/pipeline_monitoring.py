@@ -26,10 +26,24 @@ class PipelineResources:
 
 
 def pipeline_alarms(
-    functions: Sequence[PythonFunction], watched: PipelineResources, tier: StreamTier
+    functions: Sequence[PythonFunction],
+    watched: PipelineResources,
+    tier: StreamTier,
+    duration_limits: Mapping[str, float] | None = None,
 ) -> list[AlarmSpec]:
-    """Every alarm: three per function, then the API, the stream and the dead-letter queue."""
-    alarms = [spec for fn in functions for spec in fn.alarm_specs(tier.error_alarm_threshold)]
+    """Every alarm: three per function, then the API, the stream and the dead-letter queue.
+
+    ``duration_limits`` gives, by function purpose, how long its caller waits for it when that
+    may be less than its timeout (an API-fronted function).
+    """
+    limits = duration_limits or {}
+    alarms = [
+        spec
+        for fn in functions
+        for spec in fn.alarm_specs(
+            tier.error_alarm_threshold, duration_limit_seconds=limits.get(fn.purpose)
+        )
+    ]
     api = {"ApiName": watched.api_name, "Stage": watched.stage_name}
     stream = {"StreamName": watched.stream_name}
     return [
@@ -88,6 +102,7 @@ class PipelineMonitoring(pulumi.ComponentResource):
         watched: PipelineResources,
         tier: StreamTier,
         alarm_topic_arn: pulumi.Input[str],
+        duration_limits: Mapping[str, float] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("tap:monitoring:PipelineMonitoring", name, None, opts)
@@ -95,7 +110,7 @@ class PipelineMonitoring(pulumi.ComponentResource):
         self.alarms = metric_alarms(
             name,
             ctx,
-            pipeline_alarms(functions, watched, tier),
+            pipeline_alarms(functions, watched, tier, duration_limits),
             alarm_topic_arn=alarm_topic_arn,
             opts=child,
         )

@@ -16,7 +16,7 @@ from lib.iam import assume_role_policy, policy_document, statement
 from lib.log_group import encrypted_log_group
 
 RUNTIME = "python3.13"
-# Alarm before a function is cut off: at 80% of its timeout.
+# Alarm before a function is cut off: at 80% of its timeout, or of a caller's sooner limit.
 DURATION_ALARM_FRACTION = 0.8
 # Pulumi runs the program from the project folder, so asset paths stay relative to it.
 FUNCTIONS_DIR = Path("functions")
@@ -117,11 +117,20 @@ class PythonFunction(pulumi.ComponentResource):
             }
         )
 
-    def alarm_specs(self, error_threshold: float) -> list[AlarmSpec]:
-        """What says this function is unwell: errors, any throttling, or runs near its timeout."""
+    def alarm_specs(
+        self, error_threshold: float, *, duration_limit_seconds: float | None = None
+    ) -> list[AlarmSpec]:
+        """What says this function is unwell: errors, any throttling, or runs near its limit.
+
+        The limit is its timeout, or ``duration_limit_seconds`` when that is sooner: a caller
+        that gives up earlier (API Gateway's integration timeout) fails its client first.
+        """
         dims = {"FunctionName": self.function.name}
         what = f"{self.purpose} function"
-        near_timeout_ms = self.timeout_seconds * 1000 * DURATION_ALARM_FRACTION
+        limit_seconds, limit = self.timeout_seconds, "its timeout"
+        if duration_limit_seconds is not None and duration_limit_seconds < limit_seconds:
+            limit_seconds, limit = duration_limit_seconds, "its caller's timeout"
+        near_limit_ms = limit_seconds * 1000 * DURATION_ALARM_FRACTION
         return [
             AlarmSpec(
                 f"{self.purpose}-errors",
@@ -143,11 +152,11 @@ class PythonFunction(pulumi.ComponentResource):
             ),
             AlarmSpec(
                 f"{self.purpose}-duration",
-                f"{what} duration near its timeout",
+                f"{what} duration near {limit} ({limit_seconds:g} s)",
                 "AWS/Lambda",
                 "Duration",
                 "Maximum",
-                near_timeout_ms,
+                near_limit_ms,
                 dims,
             ),
         ]

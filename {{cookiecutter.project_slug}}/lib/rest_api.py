@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import pulumi
 from pulumi_aws import apigateway, lambda_
 
+from lib.api_cors import ApiCors, cors_gateway_responses, cors_preflight
+from lib.api_deployment import INTEGRATION_TIMEOUT_SECONDS, ApiSnapshot
 from lib.api_stage import ApiStage
 from lib.context import StackContext
 from lib.tiers import ApiTier
 
-CORS_HEADERS = {
-    "Access-Control-Allow-Headers": "'Content-Type,Authorization,X-Amz-Date,X-Api-Key'",
-    "Access-Control-Allow-Methods": "'GET,POST,OPTIONS'",
-    "Access-Control-Allow-Origin": "'*'",
-}
-
 
 class RestApi(pulumi.ComponentResource):
-    """API Gateway REST API that proxies every path and method to one function."""
+    """API Gateway REST API that proxies every path and method to one function.
+
+    ``cors`` says what the preflight and API Gateway's own errors answer; give the function
+    ``cors.environment`` so its responses allow the same origin.
+    """
 
     def __init__(
         self,
@@ -31,9 +28,11 @@ class RestApi(pulumi.ComponentResource):
         tier: ApiTier,
         kms_key_arn: pulumi.Input[str],
         enable_xray: bool,
+        cors: ApiCors | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("tap:api:RestApi", name, None, opts)
+        cors = cors or ApiCors()
         child = pulumi.ResourceOptions(parent=self)
         self.api = apigateway.RestApi(
             f"{name}-api",
@@ -43,26 +42,32 @@ class RestApi(pulumi.ComponentResource):
             tags=ctx.tags,
             opts=child,
         )
-        proxy = apigateway.Resource(
+        snapshot = ApiSnapshot()
+        proxy = snapshot.add(
+            apigateway.Resource,
             f"{name}-proxy",
             rest_api=self.api.id,
             parent_id=self.api.root_resource_id,
             path_part="{proxy+}",
             opts=child,
         )
-        routes = {"root": self.api.root_resource_id, "proxy": proxy.id}
-        self.methods: list[pulumi.Resource] = []
-        for route, resource_id in routes.items():
-            self.methods += self._lambda_proxy(f"{name}-{route}", resource_id, function, child)
-            self.methods += self._cors_preflight(f"{name}-{route}", resource_id, child)
-
-        self.deployment = apigateway.Deployment(
+        for route, resource_id in {"root": self.api.root_resource_id, "proxy": proxy.id}.items():
+            self._lambda_proxy(snapshot, f"{name}-{route}", resource_id, function, child)
+            cors_preflight(
+                snapshot,
+                f"{name}-{route}",
+                cors,
+                rest_api=self.api.id,
+                resource_id=resource_id,
+                opts=child,
+            )
+        cors_gateway_responses(snapshot, name, cors, rest_api=self.api.id, opts=child)
+        self.parts: list[pulumi.CustomResource] = snapshot.parts  # what the deployment snapshots
+        self.deployment = snapshot.deployment(
             f"{name}-deployment",
             rest_api=self.api.id,
             description=f"{ctx.namer.project} API deployment",
-            # Redeploy whenever the set of routes changes.
-            triggers={"routes": hashlib.sha256(json.dumps(sorted(routes)).encode()).hexdigest()},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=self.methods),
+            opts=child,
         )
         stage = ApiStage(
             name,
@@ -90,12 +95,14 @@ class RestApi(pulumi.ComponentResource):
 
     def _lambda_proxy(
         self,
+        snapshot: ApiSnapshot,
         name: str,
         resource_id: pulumi.Input[str],
         function: lambda_.Function,
         opts: pulumi.ResourceOptions,
-    ) -> list[pulumi.Resource]:
-        method = apigateway.Method(
+    ) -> None:
+        method = snapshot.add(
+            apigateway.Method,
             f"{name}-any",
             rest_api=self.api.id,
             resource_id=resource_id,
@@ -103,7 +110,8 @@ class RestApi(pulumi.ComponentResource):
             authorization="NONE",
             opts=opts,
         )
-        integration = apigateway.Integration(
+        snapshot.add(
+            apigateway.Integration,
             f"{name}-lambda",
             rest_api=self.api.id,
             resource_id=resource_id,
@@ -111,51 +119,6 @@ class RestApi(pulumi.ComponentResource):
             type="AWS_PROXY",
             integration_http_method="POST",
             uri=function.invoke_arn,
+            timeout_milliseconds=INTEGRATION_TIMEOUT_SECONDS * 1000,
             opts=opts,
         )
-        return [method, integration]
-
-    def _cors_preflight(
-        self, name: str, resource_id: pulumi.Input[str], opts: pulumi.ResourceOptions
-    ) -> list[pulumi.Resource]:
-        method = apigateway.Method(
-            f"{name}-options",
-            rest_api=self.api.id,
-            resource_id=resource_id,
-            http_method="OPTIONS",
-            authorization="NONE",
-            opts=opts,
-        )
-        integration = apigateway.Integration(
-            f"{name}-options-mock",
-            rest_api=self.api.id,
-            resource_id=resource_id,
-            http_method=method.http_method,
-            type="MOCK",
-            request_templates={"application/json": '{"statusCode": 200}'},
-            opts=opts,
-        )
-        method_response = apigateway.MethodResponse(
-            f"{name}-options-200",
-            rest_api=self.api.id,
-            resource_id=resource_id,
-            http_method=method.http_method,
-            status_code="200",
-            response_parameters={f"method.response.header.{h}": True for h in CORS_HEADERS},
-            response_models={"application/json": "Empty"},
-            opts=opts,
-        )
-        integration_response = apigateway.IntegrationResponse(
-            f"{name}-options-cors",
-            rest_api=self.api.id,
-            resource_id=resource_id,
-            http_method=method.http_method,
-            status_code=method_response.status_code,
-            response_parameters={
-                f"method.response.header.{header}": value for header, value in CORS_HEADERS.items()
-            },
-            opts=pulumi.ResourceOptions.merge(
-                opts, pulumi.ResourceOptions(depends_on=[integration])
-            ),
-        )
-        return [method, integration, method_response, integration_response]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 
 from lib.alerting import ALARM_PUBLISHER, AlarmTopic
+from lib.api_cors import ApiCors
 from lib.api_monitoring import ApiMonitoring
 from lib.config import ProjectSettings
 from lib.context import StackContext
@@ -16,6 +17,8 @@ from lib.rest_api import RestApi
 from lib.tiers import tier_settings
 
 FUNCTION_MEMORY_MB = 512
+# The TAP specification's timeout. API Gateway stops waiting after 29 s (lib/api_deployment.py),
+# so the duration alarm watches that sooner limit; the README says why both stay.
 FUNCTION_TIMEOUT_SECONDS = 60
 
 
@@ -46,6 +49,8 @@ class TapStack(pulumi.ComponentResource):
         alarm_topic = AlarmTopic(
             f"{name}-alarms", ctx, kms_key_arn=key.arn, email=args.alarm_email, opts=child
         )
+        # One CORS answer: the API's preflight and error responses, and the function's own.
+        cors = ApiCors()
         function = PythonFunction(
             f"{name}-api",
             ctx,
@@ -59,6 +64,7 @@ class TapStack(pulumi.ComponentResource):
                 kms_key_arn=key.arn,
                 enable_xray=args.enable_xray,
                 metric_namespace=ctx.namer.metric_namespace(),
+                environment=cors.environment,
             ),
             opts=child,
         )
@@ -69,6 +75,7 @@ class TapStack(pulumi.ComponentResource):
             tier=tier,
             kms_key_arn=key.arn,
             enable_xray=args.enable_xray,
+            cors=cors,
             opts=child,
         )
         monitoring = ApiMonitoring(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pulumi
 
 from lib.alerting import ALARM_PUBLISHER, AlarmTopic
+from lib.api_deployment import INTEGRATION_TIMEOUT_SECONDS
 from lib.batch_indexer import BatchIndexer
 from lib.config import ProjectSettings
 from lib.context import StackContext
@@ -133,6 +134,8 @@ class TapStack(pulumi.ComponentResource):
             ),
             tier=tier,
             alarm_topic_arn=self.alarm_topic.topic_arn,
+            # API Gateway waits for the ingest function no longer than its integration timeout.
+            duration_limits={INGEST: INTEGRATION_TIMEOUT_SECONDS},
             opts=child,
         )
 

@@ -4,9 +4,12 @@ dashboard that follows an event from the API to the bucket."""
 import pytest
 
 from lib.alarms import PERIOD_SECONDS
+from lib.api_deployment import INTEGRATION_TIMEOUT_SECONDS
 from lib.config import PROJECT
 from lib.python_function import DURATION_ALARM_FRACTION
+from lib.tap_stack import TIMEOUT_SECONDS
 from lib.tiers import tier_settings
+from tests.unit.mocks import deploy_stack
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 PURPOSES = ("ingest", "processor", "indexer")
@@ -82,6 +85,18 @@ def test_duration_alarms_fire_before_each_functions_timeout(stack):
         alarm = alarms[("AWS/Lambda", "Duration", function.inputs["name"])].inputs
         assert alarm["statistic"] == "Maximum"
         assert alarm["threshold"] == function.inputs["timeout"] * 1000 * DURATION_ALARM_FRACTION
+
+
+def test_the_ingest_alarm_fires_before_the_integration_timeout_even_with_a_longer_timeout(
+    monkeypatch,
+):
+    # API Gateway answers 504 after its integration timeout, however long the function may run.
+    monkeypatch.setitem(TIMEOUT_SECONDS, "ingest", 2 * INTEGRATION_TIMEOUT_SECONDS)
+    stack = deploy_stack("dev")
+    ingest = stack.one("aws:lambda/function:Function", "ingest").inputs
+    assert ingest["timeout"] == 2 * INTEGRATION_TIMEOUT_SECONDS
+    alarm = alarms_by_metric(stack)[("AWS/Lambda", "Duration", ingest["name"])].inputs
+    assert alarm["threshold"] == INTEGRATION_TIMEOUT_SECONDS * 1000 * DURATION_ALARM_FRACTION
 
 
 @pytest.mark.parametrize("deployment", ["stack", "prod_stack", "pr_stack"])

@@ -1,8 +1,11 @@
 """Lambda functions: runtime, sizing, tracing, environment, log group and a least-privilege role."""
 
+from types import SimpleNamespace
+
+from lib.api_deployment import INTEGRATION_TIMEOUT_SECONDS
 from lib.config import DEFAULT_ENVIRONMENT_SUFFIX as SUFFIX
 from lib.config import PROJECT
-from lib.python_function import RUNTIME
+from lib.python_function import DURATION_ALARM_FRACTION, RUNTIME, PythonFunction
 from tests.unit.mocks import DEFAULT_REGION
 
 FUNCTION = "aws:lambda/function:Function"
@@ -101,3 +104,45 @@ def test_traces_are_the_only_grant_on_every_resource(stack):
         for sid, statement in statements.items():
             if statement["Resource"] == ["*"]:
                 assert sid in ("WriteTraces", "PublishMetricsToOwnNamespace"), sid
+
+
+def duration_alarm_threshold(timeout_seconds, **limit):
+    """The duration alarm threshold of a function with ``timeout_seconds``, given ``limit``."""
+    function = SimpleNamespace(
+        purpose="api", timeout_seconds=timeout_seconds, function=SimpleNamespace(name="fn")
+    )
+    specs = PythonFunction.alarm_specs(function, 1, **limit)
+    (duration,) = [spec for spec in specs if spec.metric_name == "Duration"]
+    return duration.threshold
+
+
+def test_the_duration_alarm_fires_before_the_sooner_of_the_timeout_and_the_given_limit():
+    assert duration_alarm_threshold(60) == 60_000 * DURATION_ALARM_FRACTION
+    assert duration_alarm_threshold(60, duration_limit_seconds=29) == (
+        29_000 * DURATION_ALARM_FRACTION
+    )
+    assert duration_alarm_threshold(10, duration_limit_seconds=29) == (
+        10_000 * DURATION_ALARM_FRACTION
+    )
+
+
+def test_a_function_behind_the_api_alarms_before_api_gateway_gives_up_on_it(each_stack):
+    durations = {
+        a.inputs["dimensions"]["FunctionName"]: a.inputs["threshold"]
+        for a in each_stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.inputs["metricName"] == "Duration"
+    }
+    by_invoke_arn = {f.outputs["invokeArn"]: f for f in functions(each_stack)}
+    proxies = [
+        i
+        for i in each_stack.of_type("aws:apigateway/integration:Integration")
+        if i.inputs["type"] == "AWS_PROXY"
+    ]
+    assert proxies
+    for integration in proxies:
+        # API Gateway answers 504 once an integration has not answered within its timeout.
+        assert integration.inputs["timeoutMilliseconds"] == INTEGRATION_TIMEOUT_SECONDS * 1000
+        function = by_invoke_arn[integration.inputs["uri"]]
+        threshold = durations[function.inputs["name"]]
+        assert threshold < integration.inputs["timeoutMilliseconds"]
+        assert threshold < function.inputs["timeout"] * 1000

@@ -1,11 +1,11 @@
-"""The REST API: Lambda proxy routes, CORS, and the only caller of the function.
+"""The REST API: Lambda proxy routes and the only caller of the function.
 
-Its stage (logs, tracing, throttling) is tested in test_api_stage.py.
+Its stage (logs, tracing, throttling) is tested in test_api_stage.py, its CORS in test_api_cors.py
+and its deployment in test_api_deployment.py.
 """
 
 from lib.config import DEFAULT_ENVIRONMENT_SUFFIX as SUFFIX
 from lib.config import PROJECT
-from lib.rest_api import CORS_HEADERS
 
 METHOD = "aws:apigateway/method:Method"
 INTEGRATION = "aws:apigateway/integration:Integration"
@@ -31,21 +31,6 @@ def test_root_and_proxy_paths_send_any_method_to_the_function(stack):
     for integration in proxies:
         assert integration.inputs["integrationHttpMethod"] == "POST"
         assert integration.inputs["uri"] == function.outputs["invokeArn"]
-
-
-def test_cors_preflight_answers_from_a_mock_with_the_allow_headers(stack):
-    options = [m for m in stack.of_type(METHOD) if m.inputs["httpMethod"] == "OPTIONS"]
-    assert len(options) == 2
-    mocks = [i for i in stack.of_type(INTEGRATION) if i.inputs["type"] == "MOCK"]
-    assert len(mocks) == 2
-    for response in stack.of_type("aws:apigateway/methodResponse:MethodResponse"):
-        assert set(response.inputs["responseParameters"]) == {
-            f"method.response.header.{header}" for header in CORS_HEADERS
-        }
-    for response in stack.of_type("aws:apigateway/integrationResponse:IntegrationResponse"):
-        parameters = response.inputs["responseParameters"]
-        assert parameters["method.response.header.Access-Control-Allow-Origin"] == "'*'"
-        assert "OPTIONS" in parameters["method.response.header.Access-Control-Allow-Methods"]
 
 
 def test_only_this_api_may_invoke_the_function(stack):
