@@ -5,8 +5,7 @@ import pytest
 from pulumi_aws import apigateway, lambda_
 
 from lib.api_deployment import ApiSnapshot
-from lib.config import DEFAULT_REGION
-from tests.unit.mocks import deploy
+from tests.unit.mocks import DEFAULT_REGION, deploy
 
 DEPLOYMENT = "aws:apigateway/deployment:Deployment"
 # What API Gateway copies into a deployment, as declared by the program.
