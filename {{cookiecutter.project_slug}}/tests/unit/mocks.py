@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import {% if cookiecutter.stack_variant in ["serverless-api", "stream-pipeline"] %}MagicMock, {% endif %}patch
 
 import pulumi
-from pulumi.runtime import resource as resource_runtime
+{% if cookiecutter.stack_variant in ["serverless-api", "stream-pipeline"] %}from aws_lambda_powertools import Tracer
+{% endif %}from pulumi.runtime import resource as resource_runtime
 from pulumi.runtime.proto import source_pb2
 
 ACCOUNT_ID = "123456789012"
@@ -34,6 +35,11 @@ POWERTOOLS_PARAMETER = re.compile(
     r"/aws/service/powertools/python/(?P<arch>x86_64|arm64)/python3\.(?P<minor>\d+)/"
     r"(?P<version>\d+\.\d+\.\d+|latest)"
 )
+# The handlers build a Powertools Tracer when imported. Outside Lambda it never sends a trace,
+# yet its default provider, the X-Ray SDK, creates two AWS clients on import (a fifth of a unit
+# suite's time); every Tracer in these tests shares this stand-in instead, which records calls.
+TRACING = MagicMock(name="tracing provider")
+Tracer(provider=TRACING, disabled=True)
 {%- endif %}
 PROJECT = "TapStack"
 TAP_PROGRAM = Path(__file__).resolve().parents[2] / "tap.py"

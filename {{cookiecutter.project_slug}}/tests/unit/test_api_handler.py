@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.unit.mocks import LambdaContext, rest_api_event
+from tests.unit.mocks import TRACING, LambdaContext, rest_api_event
 
 ORIGIN = "https://app.example.com"
 CONTEXT = LambdaContext("shop-api-dev")
@@ -167,3 +167,9 @@ def test_a_failing_metrics_flush_never_fails_a_created_item(api, logs, monkeypat
     assert post_item(api, '{"name": "w"}')[0] == 201
     assert [line["message"] for line in logs()] == ["request", "metrics were not published"]
     assert not api.metrics.metric_set  # the next request does not publish this one's metrics
+
+
+def test_each_request_runs_in_its_own_trace_subsegment(api):
+    TRACING.reset_mock()
+    call(api, "GET", "/health")
+    TRACING.in_subsegment.assert_called_once_with(name="## handler")

@@ -8,7 +8,7 @@ import json
 import pytest
 from botocore.stub import ANY, Stubber
 
-from tests.unit.mocks import LambdaContext, rest_api_event
+from tests.unit.mocks import TRACING, LambdaContext, rest_api_event
 
 CONTEXT = LambdaContext("shop-ingest-dev")
 EVENT = {"source": "sensor-7", "type": "reading", "payload": {"celsius": 21.5}}
@@ -176,3 +176,9 @@ def test_every_request_is_logged_as_json_with_its_request_id_and_status(ingest, 
     assert line["function_request_id"] == CONTEXT.aws_request_id
     assert line["correlation_id"] == rest_api_event("GET", "/")["requestContext"]["requestId"]
     assert line["service"] == "ingest"
+
+
+def test_each_request_runs_in_its_own_trace_subsegment(ingest):
+    TRACING.reset_mock()
+    call(ingest, "GET", "/health")
+    TRACING.in_subsegment.assert_called_once_with(name="## handler")
