@@ -27,6 +27,13 @@ import boto3
 from moto.server import ThreadedMotoServer
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+# The attributes of a Lambda context that Powertools' Logger reads.
+LAMBDA_CONTEXT = SimpleNamespace(
+    aws_request_id="emulated",
+    function_name="emulated",
+    memory_limit_in_mb=128,
+    invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:emulated",
+)
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -80,18 +87,26 @@ class LambdaProxyServer:
             length = int(request.headers.get("Content-Length") or 0)
             body = request.rfile.read(length).decode() if length else None
             path = "/" + request.path.split("?", 1)[0].removeprefix(f"/{stage}").lstrip("/")
-            event = {
-                "httpMethod": request.command,
+            headers = dict(request.headers)
+            event = {  # as a greedy ``/{proxy+}`` resource (``/`` for the root) sends it
+                "resource": "/{proxy+}" if path != "/" else "/",
                 "path": path,
-                "headers": dict(request.headers),
+                "httpMethod": request.command,
+                "headers": headers,
+                "multiValueHeaders": {name: [value] for name, value in headers.items()},
+                "pathParameters": {"proxy": path[1:]} if path != "/" else None,
+                "requestContext": {"stage": stage, "path": f"/{stage}{path}", "requestId": "e1"},
                 "body": body,
                 "isBase64Encoded": False,
             }
-            result = handler(event, SimpleNamespace(aws_request_id="emulated"))
+            result = handler(event, LAMBDA_CONTEXT)
             payload = (result.get("body") or "").encode()
             request.send_response(result["statusCode"])
             for name, value in (result.get("headers") or {}).items():
                 request.send_header(name, value)
+            for name, values in (result.get("multiValueHeaders") or {}).items():
+                for value in values:
+                    request.send_header(name, value)
             request.send_header("Content-Length", str(len(payload)))
             request.end_headers()
             request.wfile.write(payload)

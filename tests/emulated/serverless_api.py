@@ -5,15 +5,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.emulated import EmulatedAws, LambdaProxyServer, alarm, lambda_role, load_module, zipped
+from tests.emulated import EmulatedAws, LambdaProxyServer, alarm, lambda_role, zipped
+from tests.emulated.stream_pipeline import load_function
 
 
 def deploy(project: Path, aws: EmulatedAws, answers: dict) -> tuple[dict, list]:
     """What ``pulumi up`` of a serverless-api project creates; returns (outputs, servers)."""
     slug, suffix = answers["project_slug"], answers["environment_suffix"]
     function_name = f"{slug}-api-{suffix}"
-    handler = load_module(project / "functions" / "api" / "handler.py", f"{slug}_api_handler")
-    api = LambdaProxyServer(suffix, handler.handler)
+    environment = {
+        "ENVIRONMENT": suffix,
+        "REGION": aws.region,
+        "FUNCTION_NAME": function_name,
+        "LOG_LEVEL": "INFO",
+        "CORS_ALLOW_ORIGIN": "*",
+        "POWERTOOLS_SERVICE_NAME": "api",
+        "POWERTOOLS_METRICS_NAMESPACE": f"{slug}/{suffix}",
+    }
 
     key_arn = aws.client("kms").create_key(Description="api key")["KeyMetadata"]["Arn"]
     log_group = f"/aws/lambda/{function_name}"
@@ -31,15 +39,12 @@ def deploy(project: Path, aws: EmulatedAws, answers: dict) -> tuple[dict, list]:
         Code={"ZipFile": zipped(project / "functions" / "api")},
         MemorySize=512,
         Timeout=60,
-        Environment={
-            "Variables": {
-                "ENVIRONMENT": suffix,
-                "REGION": aws.region,
-                "FUNCTION_NAME": function_name,
-                "LOG_LEVEL": "INFO",
-            }
-        },
+        Environment={"Variables": environment},
     )
+    handler = load_function(
+        project / "functions" / "api" / "handler.py", f"{slug}_api_handler", environment
+    )
+    api = LambdaProxyServer(suffix, handler.handler)
     for metric in ("Errors", "Throttles", "Duration"):
         alarm(aws, f"{slug}-fn-{metric.lower()}-{suffix}", "AWS/Lambda", metric,
               {"FunctionName": function_name}, topic)  # fmt: skip

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi_aws import iam, lambda_
+from pulumi_aws import iam, lambda_, ssm
 
 from lib.alarms import AlarmSpec
 from lib.context import StackContext
@@ -16,6 +16,16 @@ from lib.iam import assume_role_policy, policy_document, statement
 from lib.log_group import encrypted_log_group
 
 RUNTIME = "python3.13"
+# Graviton: the same work for less than x86_64 costs; the handlers are pure Python.
+ARCHITECTURE = "arm64"
+# Powertools for AWS Lambda comes from AWS's layer, never from the code archive; the generated
+# requirements-dev.txt pins the same release (tests/unit/test_python_function.py checks it).
+POWERTOOLS_VERSION = "3.37.0"
+# AWS publishes each release's layer ARN, per region, architecture and runtime, under this public
+# parameter (Powertools docs, "Lambda layers"; powertools-lambda-python#7689 quotes the format).
+POWERTOOLS_LAYER_PARAMETER = (
+    f"/aws/service/powertools/python/{ARCHITECTURE}/{RUNTIME}/{POWERTOOLS_VERSION}"
+)
 # Alarm before a function is cut off: at 80% of its timeout, or of a caller's sooner limit.
 DURATION_ALARM_FRACTION = 0.8
 # Pulumi runs the program from the project folder, so asset paths stay relative to it.
@@ -43,7 +53,8 @@ class PythonFunctionArgs:
 class PythonFunction(pulumi.ComponentResource):
     """The function, its log group (created first, so Lambda never creates one without retention)
     and an execution role whose inline policy grants exactly what ``args.statements`` add to
-    writing its own logs, traces and metrics."""
+    writing its own logs and traces. Metrics go into the logs in CloudWatch's embedded metric
+    format, so they need no CloudWatch permission and can never fail a request."""
 
     def __init__(
         self,
@@ -83,6 +94,8 @@ class PythonFunction(pulumi.ComponentResource):
             f"{name}-function",
             name=self.function_name,
             runtime=RUNTIME,
+            architectures=[ARCHITECTURE],
+            layers=[ssm.get_parameter_output(name=POWERTOOLS_LAYER_PARAMETER).value],
             handler=args.handler,
             code=pulumi.FileArchive(str(FUNCTIONS_DIR / args.source)),
             role=self.role.arn,
@@ -94,7 +107,11 @@ class PythonFunction(pulumi.ComponentResource):
                     "REGION": ctx.region,
                     "FUNCTION_NAME": self.function_name,
                     "LOG_LEVEL": args.log_level,
-                    "METRIC_NAMESPACE": args.metric_namespace,
+                    # What Powertools' Logger, Metrics and Tracer read.
+                    "POWERTOOLS_SERVICE_NAME": args.purpose,
+                    "POWERTOOLS_METRICS_NAMESPACE": args.metric_namespace,
+                    "POWERTOOLS_LOG_LEVEL": args.log_level,
+                    **({} if args.enable_xray else {"POWERTOOLS_TRACE_DISABLED": "true"}),
                     **args.environment,
                 }
             ),
@@ -167,12 +184,6 @@ class PythonFunction(pulumi.ComponentResource):
                 "WriteOwnLogs",
                 ["logs:CreateLogStream", "logs:PutLogEvents"],
                 [pulumi.Output.concat(self.log_group.arn, ":*")],
-            ),
-            statement(
-                "PublishMetricsToOwnNamespace",
-                ["cloudwatch:PutMetricData"],
-                ["*"],
-                condition={"StringEquals": {"cloudwatch:namespace": args.metric_namespace}},
             ),
         ]
         if args.enable_xray:

@@ -7,21 +7,24 @@ then assert on those records directly, outside any ``apply``, so every assertion
 
 from __future__ import annotations
 
-import importlib
+{% if cookiecutter.stack_variant in ["serverless-api", "stream-pipeline"] %}import base64
+{% endif %}import importlib
 import inspect
 import json
 import keyword
 import os
-import runpy
+{% if cookiecutter.stack_variant in ["serverless-api", "stream-pipeline"] %}import re
+{% endif %}import runpy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import {% if cookiecutter.stack_variant in ["serverless-api", "stream-pipeline"] %}MagicMock, {% endif %}patch
 
 import pulumi
-from google.protobuf import json_format
+{% if cookiecutter.stack_variant in ["serverless-api", "stream-pipeline"] %}from aws_lambda_powertools import Tracer
+{% endif %}from google.protobuf import json_format
 from pulumi.runtime import resource as resource_runtime
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import source_pb2
@@ -30,6 +33,19 @@ ACCOUNT_ID = "123456789012"
 # The region Pulumi.<suffix>.yaml sets as aws:region, which the mocked provider then answers.
 DEFAULT_REGION = {{ cookiecutter.aws_region | tojson }}
 PARTITION = {"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
+{%- if cookiecutter.stack_variant in ["serverless-api", "stream-pipeline"] %}
+# The account AWS publishes the Powertools layers from, and the names of their SSM parameters.
+POWERTOOLS_ACCOUNT = "017000801446"
+POWERTOOLS_PARAMETER = re.compile(
+    r"/aws/service/powertools/python/(?P<arch>x86_64|arm64)/python3\.(?P<minor>\d+)/"
+    r"(?P<version>\d+\.\d+\.\d+|latest)"
+)
+# The handlers build a Powertools Tracer when imported. Outside Lambda it never sends a trace,
+# yet its default provider, the X-Ray SDK, creates two AWS clients on import (a fifth of a unit
+# suite's time); every Tracer in these tests shares this stand-in instead, which records calls.
+TRACING = MagicMock(name="tracing provider")
+Tracer(provider=TRACING, disabled=True)
+{%- endif %}
 PROJECT = "TapStack"
 TAP_PROGRAM = Path(__file__).resolve().parents[2] / "tap.py"
 {%- if cookiecutter.stack_variant in ["serverless-api", "stream-pipeline"] %}
@@ -82,6 +98,67 @@ class Deployment:
 
 
 {% set functions = cookiecutter.stack_variant in ["serverless-api", "stream-pipeline"] -%}
+{%- if functions -%}
+@dataclass(frozen=True)
+class LambdaContext:
+    """What Lambda passes a handler as its context, for the attributes Powertools reads."""
+
+    function_name: str
+    aws_request_id: str = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+    memory_limit_in_mb: int = 512
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:{self.function_name}"
+
+
+def rest_api_event(
+    method: str,
+    path: str,
+    body: str | None = None,
+    *,
+    resource: str | None = None,
+    headers: dict[str, str] | None = None,
+    base64_body: bool = False,
+    base_path: str = "",
+) -> dict[str, Any]:
+    """An API Gateway REST API Lambda proxy event, shaped as API Gateway sends it.
+
+    ``resource`` is the API resource that matched (the path itself when not given, as for a
+    resource per route; ``/{proxy+}`` for a greedy proxy); ``base_path`` is a custom domain's
+    base path mapping, which API Gateway puts in front of ``path`` but not of ``resource``.
+    """
+    resource = resource or path
+    proxy = {"proxy": path.lstrip("/")} if resource.endswith("{proxy+}") else None
+    headers = {"Content-Type": "application/json", "Origin": "https://app.example.com"} | (
+        headers or {}
+    )
+    return {
+        "resource": resource,
+        "path": f"{base_path}{path}",
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": proxy,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": ACCOUNT_ID,
+            "apiId": "a1b2c3d4e5",
+            "httpMethod": method,
+            "path": f"{base_path or '/dev'}{path}",
+            "resourcePath": resource,
+            "stage": "dev",
+            "requestId": "d7fe2e0c-6a4b-4f5e-9d3c-000000000001",
+            "identity": {"sourceIp": "198.51.100.7", "userAgent": "pytest"},
+        },
+        "body": base64.b64encode(body.encode()).decode() if base64_body and body else body,
+        "isBase64Encoded": base64_body,
+    }
+
+
+{% endif -%}
 {% set stream = cookiecutter.stack_variant == "stream-pipeline" -%}
 {% set ecs = cookiecutter.stack_variant == "multi-env-ecs" -%}
 def _arn(type_token: str, region: str, name: str) -> str:
@@ -320,9 +397,27 @@ class RecordingMocks(pulumi.runtime.Mocks):
             },
 {%- endif %}
         }
+{%- if functions %}
+        if args.token == "aws:ssm/getParameter:getParameter":
+            return self._powertools_layer(args.args["name"])
+{%- endif %}
         if args.token not in answers:
             raise NotImplementedError(f"no mock for provider function {args.token}")
         return answers[args.token]
+
+
+{%- if functions %}
+
+    def _powertools_layer(self, name: str) -> dict[str, Any]:
+        """The public parameter AWS publishes for a Powertools layer; any other name is missing,
+        as ``ssm:GetParameter`` answers ParameterNotFound."""
+        published = POWERTOOLS_PARAMETER.fullmatch(name)
+        if not published:
+            raise NotImplementedError(f"no SSM parameter {name}")
+        layer = f"AWSLambdaPowertoolsPythonV3-python3{published['minor']}-{published['arch']}"
+        arn = f"arn:aws:lambda:{self.region}:{POWERTOOLS_ACCOUNT}:layer:{layer}:27"
+        return {"id": name, "name": name, "type": "String", "value": arn, "insecureValue": arn}
+{%- endif %}
 
 
 class RecordingMonitor(MockMonitor):

@@ -1,12 +1,25 @@
-"""Lambda functions: runtime, sizing, tracing, environment, log group and a least-privilege role."""
+"""Lambda functions: runtime, architecture, the Powertools layer, tracing, environment, log group
+and a least-privilege role."""
+
+import re
+from pathlib import Path
 
 from types import SimpleNamespace
 
 from lib.api_deployment import INTEGRATION_TIMEOUT_SECONDS
 from lib.config import DEFAULT_ENVIRONMENT_SUFFIX as SUFFIX
 from lib.config import PROJECT
-from lib.python_function import DURATION_ALARM_FRACTION, RUNTIME, PythonFunction
-from tests.unit.mocks import DEFAULT_REGION
+from lib.python_function import (
+    ARCHITECTURE,
+    DURATION_ALARM_FRACTION,
+    POWERTOOLS_LAYER_PARAMETER,
+    POWERTOOLS_VERSION,
+    RUNTIME,
+    PythonFunction,
+)
+from tests.unit.mocks import DEFAULT_REGION, POWERTOOLS_ACCOUNT
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 FUNCTION = "aws:lambda/function:Function"
 
@@ -27,10 +40,46 @@ def role_policy_of(stack, function):
     return role, {s["Sid"]: s for s in policy.json("policy")["Statement"]}
 
 
-def test_functions_run_a_current_python_runtime(stack):
+def test_functions_run_a_current_python_runtime_on_graviton(stack):
     assert RUNTIME >= "python3.12"
+    assert ARCHITECTURE == "arm64"
     for function in functions(stack):
         assert function.inputs["runtime"] == RUNTIME
+        assert function.inputs["architectures"] == [ARCHITECTURE]
+
+
+def test_functions_run_the_powertools_layer_aws_publishes_for_their_runtime_and_architecture(
+    stack,
+):
+    # The mocks answer only parameter names of the shape AWS publishes, as ParameterNotFound would.
+    assert POWERTOOLS_LAYER_PARAMETER == (
+        f"/aws/service/powertools/python/{ARCHITECTURE}/{RUNTIME}/{POWERTOOLS_VERSION}"
+    )
+    layer = (
+        f"arn:aws:lambda:{DEFAULT_REGION}:{POWERTOOLS_ACCOUNT}:layer:"
+        f"AWSLambdaPowertoolsPythonV3-{RUNTIME.replace('.', '')}-{ARCHITECTURE}:"
+    )
+    for function in functions(stack):
+        (arn,) = function.inputs["layers"]
+        assert re.fullmatch(re.escape(layer) + r"\d+", arn), arn
+
+
+def test_the_powertools_layer_is_the_release_the_dev_requirements_pin():
+    requirements = (PROJECT_DIR / "requirements-dev.txt").read_text()
+    (pinned,) = re.findall(r"^aws-lambda-powertools(?:\[[\w,]+\])?==(\S+)$", requirements, re.M)
+    assert pinned == POWERTOOLS_VERSION
+    pipfile = (PROJECT_DIR / "Pipfile").read_text()
+    (piped,) = re.findall(r'^aws-lambda-powertools = .*version = "==(\S+)"', pipfile, re.M)
+    assert piped == POWERTOOLS_VERSION
+
+
+def test_each_function_packages_its_own_modules_and_no_libraries(stack):
+    for function in functions(stack):
+        folder = PROJECT_DIR / function.inputs["code"].path
+        assert folder.parent == PROJECT_DIR / "functions"
+        assert (folder / "handler.py").is_file()
+        packaged = [path for path in folder.iterdir() if path.name != "__pycache__"]
+        assert all(path.suffix == ".py" and path.is_file() for path in packaged), packaged
 
 
 def test_functions_know_their_environment_region_and_name(stack):
@@ -40,6 +89,18 @@ def test_functions_know_their_environment_region_and_name(stack):
         assert variables["REGION"] == DEFAULT_REGION
         assert variables["FUNCTION_NAME"] == function.inputs["name"]
         assert variables["LOG_LEVEL"] == "INFO"
+
+
+def test_powertools_knows_each_functions_purpose_namespace_and_log_level(stack):
+    purposes = set()
+    for function in functions(stack):
+        variables = function.inputs["environment"]["variables"]
+        purpose = variables["POWERTOOLS_SERVICE_NAME"]
+        purposes.add(purpose)
+        assert function.inputs["name"] == f"{PROJECT}-{purpose}-{SUFFIX}"
+        assert variables["POWERTOOLS_METRICS_NAMESPACE"] == f"{PROJECT}/{SUFFIX}"
+        assert variables["POWERTOOLS_LOG_LEVEL"] == variables["LOG_LEVEL"]
+    assert len(purposes) == len(functions(stack))
 
 
 def test_functions_log_to_their_own_log_group_created_first(stack):
@@ -61,6 +122,8 @@ def test_xray_tracing_and_its_grant_follow_the_setting(each_stack):
         )
         _, statements = role_policy_of(each_stack, function)
         assert ("WriteTraces" in statements) is enable_xray
+        variables = function.inputs["environment"]["variables"]
+        assert variables.get("POWERTOOLS_TRACE_DISABLED") == (None if enable_xray else "true")
 
 
 def test_each_role_may_be_assumed_by_lambda_only(stack):
@@ -88,14 +151,11 @@ def test_each_role_writes_only_to_its_own_log_group(stack):
         ]
 
 
-def test_each_role_publishes_metrics_only_to_the_projects_namespace(stack):
+def test_no_role_calls_cloudwatch_for_metrics_they_go_into_the_logs(stack):
     for function in functions(stack):
         _, statements = role_policy_of(stack, function)
-        metrics = statements["PublishMetricsToOwnNamespace"]
-        assert metrics["Action"] == ["cloudwatch:PutMetricData"]
-        assert metrics["Condition"] == {
-            "StringEquals": {"cloudwatch:namespace": f"{PROJECT}/{SUFFIX}"}
-        }
+        actions = [action for s in statements.values() for action in s["Action"]]
+        assert not [action for action in actions if action.startswith("cloudwatch:")], actions
 
 
 def test_traces_are_the_only_grant_on_every_resource(stack):
@@ -103,7 +163,7 @@ def test_traces_are_the_only_grant_on_every_resource(stack):
         _, statements = role_policy_of(stack, function)
         for sid, statement in statements.items():
             if statement["Resource"] == ["*"]:
-                assert sid in ("WriteTraces", "PublishMetricsToOwnNamespace"), sid
+                assert sid == "WriteTraces", sid
 
 
 def duration_alarm_threshold(timeout_seconds, **limit):
