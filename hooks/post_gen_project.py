@@ -105,8 +105,10 @@ VARIANT_PATHS = {
 
 # What the generated unit tests import, by variant.
 TEST_MODULES = {
-    "serverless-api": ("pulumi", "pulumi_aws", "pytest", "aws_lambda_powertools"),
-    "stream-pipeline": ("pulumi", "pulumi_aws", "pytest", "boto3", "moto", "aws_lambda_powertools"),
+    "serverless-api": ("pulumi", "pulumi_aws", "pytest", "aws_lambda_powertools", "pydantic"),
+    "stream-pipeline": (
+        "pulumi", "pulumi_aws", "pytest", "boto3", "moto", "aws_lambda_powertools", "pydantic"
+    ),
     "multi-env-ecs": ("pulumi", "pulumi_aws", "pytest"),
 }
 

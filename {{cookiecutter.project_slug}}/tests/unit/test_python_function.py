@@ -3,7 +3,6 @@ and a least-privilege role."""
 
 import re
 from pathlib import Path
-
 from types import SimpleNamespace
 
 from lib.api_deployment import INTEGRATION_TIMEOUT_SECONDS
