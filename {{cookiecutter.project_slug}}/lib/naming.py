@@ -138,9 +138,9 @@ def replacement_digest(*values: object) -> str:
 def fit_name(parts: list[str], max_length: int, separator: str = "-") -> str:
     """Join ``parts`` with ``separator``, shortening them to ``max_length`` if needed.
 
-    The last part (the environment suffix) is always kept whole. The first part (the project) is
-    shortened first, then the parts between; a hash of the full name keeps shortened names
-    distinct, and the same inputs always give the same name.
+    The last part (the environment suffix, with the account or region a name carries) is always
+    kept whole. The first part (the project) is shortened first, then the parts between; a hash
+    of the full name keeps shortened names distinct, and the same inputs always give the same name.
     """
     parts = [part for part in parts if part]
     full = separator.join(parts)
@@ -179,7 +179,11 @@ class Namer:
         regional name given one carries it too.
         """
         rule = NAME_RULES[kind]
-        parts = [self.project, purpose, *self._placement(kind, rule.scope, region), self.suffix]
+        placement = self._placement(kind, rule.scope, region)
+        parts = [self.project, purpose, *placement, self.suffix]
+        if rule.scope != REGIONAL:
+            # The account and region stay whole with the suffix when the name is shortened.
+            parts = [self.project, purpose, "-".join([*placement, self.suffix])]
         if rule.separator != "-":
             parts = [part.replace("-", rule.separator) for part in parts]
         name = fit_name(parts, rule.max_length - len(rule.prefix), rule.separator)

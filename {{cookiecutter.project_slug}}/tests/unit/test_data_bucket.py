@@ -22,7 +22,10 @@ def bucket_settings(stack, type_token):
 def test_the_bucket_name_carries_the_project_the_account_the_region_and_the_suffix(stack):
     # S3: bucket names are global across all accounts; the account id keeps them apart.
     region, suffix = stack.args.region, stack.args.environment_suffix
-    assert stack.one(BUCKET).inputs["bucket"] == f"{PROJECT}-data-{ACCOUNT_ID}-{region}-{suffix}"
+    name = stack.one(BUCKET).inputs["bucket"]
+    assert name.endswith(f"-data-{ACCOUNT_ID}-{region}-{suffix}")
+    assert name.startswith(PROJECT[:8])
+    assert len(name) <= 63
 
 
 def test_every_public_access_block_is_on(stack):

@@ -3,9 +3,12 @@
 import json
 
 import botocore.session
+import pytest
 
-from lib.encryption import ACCOUNT_KEY_ACTIONS, ALARM_PUBLISH_ACTIONS, KEY_USE_ACTIONS
+from lib.context import StackContext
+from lib.encryption import ACCOUNT_KEY_ACTIONS, ALARM_PUBLISH_ACTIONS, KEY_USE_ACTIONS, key_policy
 from lib.environment import tier_of
+from lib.naming import Namer
 from tests.unit.mocks import ACCOUNT_ID, Deployment
 
 # KMS operations that act on no key, and those only asymmetric or HMAC keys allow.
@@ -141,6 +144,12 @@ def test_only_services_that_use_a_key_as_themselves_are_named_in_its_policy(each
         services = service_statements(key)
         assert set(services) <= {f"logs.{region}.amazonaws.com", "cloudwatch.amazonaws.com"}
         assert len(key_statements(key)) == 1 + len(services)
+
+
+def test_a_service_that_uses_the_callers_credentials_gets_no_key_policy_statement():
+    ctx = StackContext(Namer("shop", "dev"), {}, "eu-west-1", ACCOUNT_ID)
+    with pytest.raises(ValueError, match="needs IAM grants conditioned on kms:ViaService"):
+        key_policy(ctx, service_principals=["kinesis.amazonaws.com"])
 
 
 def test_cloudwatch_logs_may_use_a_key_only_for_this_accounts_log_groups_here(each_stack):
