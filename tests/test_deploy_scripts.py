@@ -204,8 +204,11 @@ class Mocks(pulumi.runtime.Mocks):
         arn = f"arn:aws:iam::123456789012:role/{args.name}"
         return f"{args.name}-id", {**args.inputs, "arn": arn}
 
-    def call(self, args):
-        return {"accountId": "123456789012", "arn": "arn:aws:iam::123456789012:user/t"}
+    def call(self, args):  # getCallerIdentity, getRegion and getPartition
+        return {
+            "accountId": "123456789012", "arn": "arn:aws:iam::123456789012:user/t",
+            "region": "us-east-1", "partition": "aws", "dnsSuffix": "amazonaws.com",
+        }
 
 root = os.path.dirname(os.getcwd())
 assert all(os.path.abspath(entry or ".") != root for entry in sys.path), sys.path
