@@ -146,7 +146,7 @@ def write_batch(first: KinesisStreamRecord, lines: list[str]) -> None:
     )
 
 
-class BatchWriter(batch.BatchProcessor):
+class BatchWriter(batch.BatchProcessor):  # pylint: disable=abstract-method  # sync only
     """Powertools' Kinesis batch processor, then one write of the good records."""
 
     def process(self) -> list[tuple]:

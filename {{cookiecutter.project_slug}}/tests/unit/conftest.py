@@ -84,7 +84,7 @@ class LambdaContext:
         return 30_000
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def lambda_context() -> LambdaContext:
     """A Lambda context for calling a handler as Lambda would."""
     return LambdaContext()

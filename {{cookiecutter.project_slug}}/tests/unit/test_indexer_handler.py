@@ -4,6 +4,7 @@ object. Each object gets one structured log line; the batch is counted in embedd
 import importlib
 import io
 import json
+import sys
 
 import pytest
 
@@ -54,7 +55,12 @@ def indexer():
     with pytest.MonkeyPatch.context() as patch:
         for name, value in ENVIRONMENT.items():
             patch.setenv(name, value)
-        yield importlib.reload(importlib.import_module("functions.indexer.handler"))
+        name = "functions.indexer.handler"
+        yield (
+            importlib.reload(sys.modules[name])
+            if name in sys.modules
+            else importlib.import_module(name)
+        )
 
 
 @pytest.fixture

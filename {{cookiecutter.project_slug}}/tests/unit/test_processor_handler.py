@@ -13,20 +13,23 @@ import hashlib
 import hmac
 import importlib
 import io
+import itertools
 import json
-import uuid
+import sys
 from datetime import UTC, datetime
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from botocore.stub import Stubber
 from moto import mock_aws
 
 REGION = "us-east-1"
 BUCKET = "shop-data-us-east-1-dev"
 NAMESPACE = "shop/dev"
 STREAM_ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/shop-events-dev"
-SHARD = "shardId-000000000000"
+SHARD = "shardId-000000000000"  # each test reads its own shard: see the handler fixture
+SHARDS = itertools.count(1)
 ARRIVAL = 1_767_225_600.5  # 2026-01-01T00:00:00.5Z
 PARTITION = "processed/year=2026/month=01/day=01/hour=00/"
 # Sequence numbers as Kinesis hands them out: 56 digits, growing along the shard.
@@ -102,17 +105,18 @@ def processor(s3):
         for name, value in ENVIRONMENT.items():
             patch.setenv(name, value)
         patch.setenv("AWS_DEFAULT_REGION", REGION)
-        module = importlib.reload(importlib.import_module("functions.processor.handler"))
+        module_name = "functions.processor.handler"
+        module = sys.modules.get(module_name)
+        module = importlib.reload(module) if module else importlib.import_module(module_name)
         module.s3 = s3
         yield module
 
 
 @pytest.fixture
-def handler(processor, s3, monkeypatch):
-    """The processor on an empty bucket, with no signing key set yet."""
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=BUCKET):
-        for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
-            s3.delete_object(Bucket=BUCKET, Key=version["Key"], VersionId=version["VersionId"])
+def handler(processor, monkeypatch):
+    """The processor, with no signing key set yet, reading a shard no other test has written:
+    the bucket then holds nothing of this test's yet, with no cleaning up between tests."""
+    monkeypatch.setitem(globals(), "SHARD", f"shardId-{next(SHARDS):012d}")
     monkeypatch.setattr(processor, "_signing_key", {"value": None, "expires": float("inf")})
     return processor
 
@@ -124,7 +128,7 @@ def invoke(handler, records, lambda_context):
 
 
 def processed(s3):
-    """Every current object under processed/, by key, as its rows."""
+    """Every current object of this test's shard under processed/, by key, as its rows."""
     listed = s3.list_objects_v2(Bucket=BUCKET, Prefix="processed/").get("Contents", [])
     return {
         obj["Key"]: [
@@ -132,6 +136,7 @@ def processed(s3):
             for line in s3.get_object(Bucket=BUCKET, Key=obj["Key"])["Body"].read().splitlines()
         ]
         for obj in listed
+        if f"/{SHARD}-" in obj["Key"]
     }
 
 
@@ -207,59 +212,81 @@ NESTED = b"[" * 5000 + b"]" * 5000
 NOT_FINITE = "Out of range float values are not JSON compliant"
 
 
-@pytest.mark.parametrize(
-    ("data", "reason"),
-    [
-        ("not base64!", "data is not base64"),
-        (encoded(json.dumps(event(2)).encode())[:-2], "data is not base64"),  # cut short
-        (encoded(b"\xff\xfe{}"), "data is not UTF-8 JSON"),
-        (encoded(b"{oops"), "data is not UTF-8 JSON"),
-        (encoded(b'{"n": ' + b"9" * 5001 + b"}"), "data is not UTF-8 JSON"),  # int digit limit
-        (encoded(NESTED), "data is not UTF-8 JSON"),  # nested past the recursion limit
-        (encoded(json.dumps(event(2, payload={"x": float("nan")})).encode()), NOT_FINITE),
-        (encoded(json.dumps(event(2)).replace("2}", "1e999}").encode()), NOT_FINITE),
-        (encoded(b"[1]"), "data is not a JSON object"),
-        (encoded(b'{"event_id": "e"}'), "missing fields: payload, received_at, source, type"),
-        (encoded(json.dumps({**event(2), "admin": True}).encode()), "unknown fields: admin"),
-        (encoded(json.dumps(event(2, source=7)).encode()), "source must be text"),
-        (encoded(json.dumps(event(2, payload=[1])).encode()), "payload must be a JSON object"),
-        (
-            encoded(json.dumps(event(2, payload={"x": "y" * 200_000})).encode()),
-            "data is over 131072 bytes",
-        ),
-    ],
-    ids=[
-        "not-base64",
-        "truncated-base64",
-        "not-utf8",
-        "not-json",
-        "huge-integer",
-        "deeply-nested",
-        "nan",
-        "infinity",
-        "not-an-object",
-        "missing-fields",
-        "unknown-field",
-        "wrong-type",
-        "payload-not-an-object",
-        "oversized",
-    ],
-)
+# Each hostile record between two good ones, in the one batch Lambda would deliver them in.
+HOSTILE = {
+    "not-base64": ("not base64!", "data is not base64"),
+    "truncated-base64": (encoded(json.dumps(event(2)).encode())[:-2], "data is not base64"),
+    "not-utf8": (encoded(b"\xff\xfe{}"), "data is not UTF-8 JSON"),
+    "not-json": (encoded(b"{oops"), "data is not UTF-8 JSON"),
+    # Past Python's limit on integer digits, and nested past its recursion limit.
+    "huge-integer": (encoded(b'{"n": ' + b"9" * 5001 + b"}"), "data is not UTF-8 JSON"),
+    "deeply-nested": (encoded(NESTED), "data is not UTF-8 JSON"),
+    "nan": (encoded(json.dumps(event(2, payload={"x": float("nan")})).encode()), NOT_FINITE),
+    "infinity": (encoded(json.dumps(event(2)).replace("2}", "1e999}").encode()), NOT_FINITE),
+    "not-an-object": (encoded(b"[1]"), "data is not a JSON object"),
+    "missing-fields": (
+        encoded(b'{"event_id": "e"}'),
+        "missing fields: payload, received_at, source, type",
+    ),
+    "unknown-field": (
+        encoded(json.dumps({**event(2), "admin": True}).encode()),
+        "unknown fields: admin",
+    ),
+    "wrong-type": (encoded(json.dumps(event(2, source=7)).encode()), "source must be text"),
+    "payload-not-an-object": (
+        encoded(json.dumps(event(2, payload=[1])).encode()),
+        "payload must be a JSON object",
+    ),
+    "oversized": (
+        encoded(json.dumps(event(2, payload={"x": "y" * 200_000})).encode()),
+        "data is over 131072 bytes",
+    ),
+}
+HOSTILE_SHARD = "shardId-000000009999"
+
+
+def hostile_number(name):
+    return 2 * list(HOSTILE).index(name) + 2
+
+
+@pytest.fixture(scope="module")
+def hostile_batch(processor, lambda_context):
+    """The batch, processed; what the handler reported, and the shard it was read from."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(globals(), "SHARD", HOSTILE_SHARD)
+        patch.setattr(processor, "_signing_key", {"value": None, "expires": float("inf")})
+        records = [record(1)]
+        for name, (data, _) in HOSTILE.items():
+            number = hostile_number(name)
+            records += [record(number, data), record(number + 1)]
+        yield processor.handler({"Records": records}, lambda_context), records
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
 def test_a_record_that_can_never_be_processed_is_quarantined_and_acknowledged(
-    handler, s3, lambda_context, data, reason
+    hostile_batch, s3, monkeypatch, name
 ):
-    assert invoke(handler, [record(1), record(2, data), record(3)], lambda_context) == []
-    kept = quarantined(s3, 2)
+    monkeypatch.setitem(globals(), "SHARD", HOSTILE_SHARD)
+    response, records = hostile_batch
+    assert response == {"batchItemFailures": []}
+    data, reason = HOSTILE[name]
+    number = hostile_number(name)
+    kept = quarantined(s3, number)
     assert kept.pop("reason").startswith(reason)
     assert kept == {
         "shard_id": SHARD,
-        "sequence_number": sequence(2),
+        "sequence_number": sequence(number),
         "partition_key": "sensor-7",
-        "approximate_arrival_timestamp": ARRIVAL + 2,
+        "approximate_arrival_timestamp": ARRIVAL + number,
         "event_source_arn": STREAM_ARN,
         "data": data,
     }
-    assert written_numbers(s3) == [1, 3]
+    assert data == records[number - 1]["kinesis"]["data"]
+
+
+def test_the_good_records_around_the_hostile_ones_are_written_once(hostile_batch, s3, monkeypatch):
+    monkeypatch.setitem(globals(), "SHARD", HOSTILE_SHARD)
+    assert written_numbers(s3) == [1, *(hostile_number(name) + 1 for name in HOSTILE)]
 
 
 def test_a_batch_of_only_bad_records_writes_no_batch_object(handler, s3, lambda_context):
@@ -273,7 +300,7 @@ def test_a_record_is_quarantined_once_however_often_its_batch_is_retried(
 ):
     for _ in range(3):
         assert invoke(handler, [record(1, "bad")], lambda_context) == []
-    versions = s3.list_object_versions(Bucket=BUCKET, Prefix="quarantine/")["Versions"]
+    versions = s3.list_object_versions(Bucket=BUCKET, Prefix=f"quarantine/{SHARD}/")["Versions"]
     assert [v["Key"] for v in versions] == [f"quarantine/{SHARD}/{sequence(1)}.json"]
 
 
@@ -370,42 +397,55 @@ def test_every_batch_counts_its_records_as_embedded_metrics(handler, s3, capsys,
     )
 
 
-# Reading the signing key.
+# Reading the signing key: Secrets Manager answered by a Stubber.
+
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-downstream-dev-AbCdEf"
 
 
 @pytest.fixture
 def secrets(processor, monkeypatch):
-    """moto's Secrets Manager with the downstream secret, created empty as the stack does."""
-    client = processor.secrets
-    arn = client.create_secret(Name=f"downstream-{uuid.uuid4()}")["ARN"]
+    """The handler's Secrets Manager client, its answers stubbed, and a fresh secret cache."""
     monkeypatch.setattr(processor, "_signing_key", {"value": None, "expires": 0.0})
-    monkeypatch.setattr(processor, "SECRET_ARN", arn)
-    return lambda value: client.put_secret_value(SecretId=arn, SecretString=value)
+    monkeypatch.setattr(processor, "SECRET_ARN", SECRET_ARN)
+    with Stubber(processor.secrets) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+def secret_value(stubber, value):
+    stubber.add_response(
+        "get_secret_value",
+        {"ARN": SECRET_ARN, "Name": "downstream", "SecretString": value},
+        {"SecretId": SECRET_ARN},
+    )
 
 
 def test_the_signing_key_is_read_once_per_ttl(processor, secrets, monkeypatch):
-    secrets(json.dumps({"signing_key": "old"}))
+    secret_value(secrets, json.dumps({"signing_key": "old"}))
+    secret_value(secrets, json.dumps({"signing_key": "new"}))
     assert processor.signing_key() == b"old"
-    secrets(json.dumps({"signing_key": "new"}))
     assert processor.signing_key() == b"old"
     monkeypatch.setitem(processor._signing_key, "expires", 0.0)
     assert processor.signing_key() == b"new"
 
 
 def test_a_secret_without_a_value_yet_means_unsigned_batches(processor, secrets):
+    # The stack creates the secret empty; this is what Secrets Manager answers until it is set.
+    secrets.add_client_error("get_secret_value", "ResourceNotFoundException", http_status_code=400)
     assert processor.signing_key() is None
+    assert processor.signing_key() is None  # and that answer is kept for the TTL too
 
 
 @pytest.mark.parametrize(
     "value", ["not json", "[1]", json.dumps({"password": "x"}), json.dumps({"signing_key": ""})]
 )
 def test_a_malformed_secret_is_refused_with_what_it_must_hold(processor, secrets, value):
-    secrets(value)
+    secret_value(secrets, value)
     with pytest.raises(processor.SecretError, match="signing_key"):
         processor.signing_key()
 
 
 def test_a_secret_that_cannot_be_read_is_an_error_not_a_missing_value(processor, secrets):
-    processor.secrets.delete_secret(SecretId=processor.SECRET_ARN, RecoveryWindowInDays=7)
+    secrets.add_client_error("get_secret_value", "InvalidRequestException", http_status_code=400)
     with pytest.raises(ClientError, match="InvalidRequestException"):
         processor.signing_key()
