@@ -172,7 +172,9 @@ class BatchWriter(batch.BatchProcessor):  # pylint: disable=abstract-method  # s
 
 
 # A batch that fails whole is still a partial response: a function error would also split it.
-processor = BatchWriter(batch.EventType.KinesisDataStreams, raise_on_entire_batch_failure=False)
+processor = BatchWriter(
+    batch.EventType.KinesisDataStreams, raise_on_entire_batch_failure=False, logger=logger
+)
 
 
 @logger.inject_lambda_context

@@ -310,10 +310,16 @@ def test_a_record_is_quarantined_once_however_often_its_batch_is_retried(
 def test_a_failed_quarantine_is_retried_with_every_record_after_it(
     handler, s3, monkeypatch, lambda_context
 ):
+    stream = io.StringIO()
+    monkeypatch.setattr(handler.logger.registered_handler, "stream", stream)
     restore = fail_puts(s3, monkeypatch, "quarantine/")
     batch = [record(1), record(2, "bad"), record(3)]
     assert invoke(handler, batch, lambda_context) == [sequence(2), sequence(3)]
     assert written_numbers(s3) == [1]
+    logged = [json.loads(line) for line in stream.getvalue().splitlines()]
+    (failure,) = [line for line in logged if "exception" in line]
+    assert failure["level"] == "WARNING"
+    assert "SlowDown" in failure["exception"]
     restore()
     # Lambda retries the shard from the first reported record, with what arrived since.
     assert invoke(handler, [record(2, "bad"), record(3), record(4)], lambda_context) == []
