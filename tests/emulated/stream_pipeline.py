@@ -11,11 +11,12 @@ run in this process, where AWS_ENDPOINT_URL sends their boto3 calls to moto:
 
 - the API stage is a LambdaProxyServer calling the function its integrations name
   (functions/ingest), which puts each event on the moto stream;
-- the event source mapping is ``StreamMapping``, a thread that reads every shard from LATEST
-  (GetShardIterator, GetRecords) and invokes functions/processor with Kinesis events, which
-  writes each batch to the moto bucket. As Lambda does with ReportBatchItemFailures, it retries
-  from the first failed record and, once the retries are spent, sends a record of the batch to
-  the on-failure destination (the dead-letter queue). It does not wait for the batching window;
+- the event source mapping is ``StreamMapping``, a thread that reads every shard from its
+  starting position (GetShardIterator, GetRecords) and invokes functions/processor with Kinesis
+  events, which writes each batch to the moto bucket. As Lambda does with
+  ReportBatchItemFailures, it retries from the first failed record and, once the retries are
+  spent, sends a record of the batch to the on-failure destination (the dead-letter queue). It
+  does not wait for the batching window;
 - the bucket notification is the same thread invoking functions/indexer with an ObjectCreated
   event for every new object under the notification's prefix.
 
@@ -168,9 +169,15 @@ def load_function(path: Path, module_name: str, environment: dict) -> ModuleType
                 os.environ[name] = value
 
 
-def invocation() -> SimpleNamespace:
-    """The part of a Lambda context the handlers read."""
-    return SimpleNamespace(aws_request_id=str(uuid.uuid4()))
+def invocation(function_arn: str = "") -> SimpleNamespace:
+    """The part of a Lambda context the handlers (and Powertools' Logger) read."""
+    return SimpleNamespace(
+        aws_request_id=str(uuid.uuid4()),
+        function_name=function_arn.rsplit(":", 1)[-1],
+        invoked_function_arn=function_arn,
+        memory_limit_in_mb=128,
+        get_remaining_time_in_millis=lambda: 30_000,
+    )
 
 
 class StreamMapping:
@@ -182,21 +189,22 @@ class StreamMapping:
         *,
         mapping: dict,
         function: Handler,
-        notifications: list[tuple[str, str, Handler]],
+        notifications: list[tuple[str, str, str, Handler]],
     ) -> None:
         self._aws, self._mapping, self._function = aws, mapping, function
-        self._notifications = notifications  # (bucket, prefix, handler)
+        self._notifications = notifications  # (bucket, prefix, function ARN, handler)
         self._kinesis, self._s3 = aws.client("kinesis"), aws.client("s3")
         self._stream_arn = mapping["eventSourceArn"]
         # By name: moto's iterators from GetShardIterator by StreamARN lose the stream.
         stream = {"StreamName": self._stream_arn.rsplit("/", 1)[-1]}
         self._notified: set[tuple[str, str]] = set()
-        if mapping["startingPosition"] != "LATEST":
-            raise NotImplementedError(f"starting position {mapping['startingPosition']}")
-        # LATEST is fixed now, before anything is posted: records put after deploy() are read.
+        position = mapping["startingPosition"]
+        if position not in ("LATEST", "TRIM_HORIZON"):
+            raise NotImplementedError(f"starting position {position}")
+        # The position is fixed now, before anything is posted: records put after deploy() are read.
         self._iterators = {
             shard["ShardId"]: self._kinesis.get_shard_iterator(
-                **stream, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
+                **stream, ShardId=shard["ShardId"], ShardIteratorType=position
             )["ShardIterator"]
             for shard in self._kinesis.list_shards(**stream)["Shards"]
         }
@@ -251,7 +259,9 @@ class StreamMapping:
         invocations = 1 + self._mapping["maximumRetryAttempts"]
         for _ in range(invocations):
             try:
-                result = self._function(self._event(shard_id, records), invocation())
+                result = self._function(
+                    self._event(shard_id, records), invocation(self._mapping["functionName"])
+                )
                 failed = {item["itemIdentifier"] for item in result["batchItemFailures"]}
                 failed = failed if reports else set()
             except Exception:  # a function error fails the whole batch
@@ -294,7 +304,7 @@ class StreamMapping:
 
     def _notify(self) -> None:
         """S3's notifications: an ObjectCreated event per new object under each prefix."""
-        for bucket, prefix, handler in self._notifications:
+        for bucket, prefix, arn, handler in self._notifications:
             pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
             records = []
             for obj in (obj for page in pages for obj in page.get("Contents", [])):
@@ -322,7 +332,7 @@ class StreamMapping:
                     }
                 )
             if records:
-                handler({"Records": records}, invocation())
+                handler({"Records": records}, invocation(arn))
 
 
 # A statement that denies requests over plain HTTP: it never applies to the pipeline's own
@@ -526,11 +536,37 @@ def _create_functions(
     return handlers
 
 
+def _metric_query(query: dict) -> dict:
+    """A metric-math alarm's query as PutMetricAlarm takes it (dimensions as a list)."""
+    shaped = {"Id": query["id"], "ReturnData": query.get("returnData", False)}
+    shaped |= {
+        key: query[name]
+        for name, key in (("expression", "Expression"), ("label", "Label"))
+        if name in query
+    }
+    if "metric" in query:
+        metric = query["metric"]
+        dimensions = [{"Name": k, "Value": v} for k, v in metric.get("dimensions", {}).items()]
+        shaped["MetricStat"] = {
+            "Metric": {
+                "Namespace": metric["namespace"],
+                "MetricName": metric["metricName"],
+                "Dimensions": dimensions,
+            },
+            "Period": metric["period"],
+            "Stat": metric["stat"],
+        }
+    return shaped
+
+
 def _create_monitoring(aws: EmulatedAws, resources: Resources) -> None:
     cloudwatch = aws.client("cloudwatch")
     for inputs, _ in resources.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
         dimensions = inputs.pop("dimensions", {})
+        queries = inputs.pop("metricQueries", [])
         alarm = api_shape(inputs)
+        if queries:
+            alarm["Metrics"] = [_metric_query(query) for query in queries]
         alarm["AlarmName"] = alarm.pop("Name")
         alarm["OKActions"] = alarm.pop("OkActions", [])
         alarm["Dimensions"] = [{"Name": name, "Value": value} for name, value in dimensions.items()]
@@ -575,7 +611,12 @@ def deploy(project: Path, aws: EmulatedAws, answers: dict) -> tuple[dict, list]:
         servers.append(server)
 
     notifications = [
-        (inputs["bucket"], target.get("filterPrefix", ""), handlers[target["lambdaFunctionArn"]])
+        (
+            inputs["bucket"],
+            target.get("filterPrefix", ""),
+            target["lambdaFunctionArn"],
+            handlers[target["lambdaFunctionArn"]],
+        )
         for inputs, _ in resources.of_type("aws:s3/bucketNotification:BucketNotification")
         for target in inputs["lambdaFunctions"]
     ]

@@ -32,6 +32,33 @@ class AlarmSpec:
 
 
 @dataclass(frozen=True)
+class MetricQuery:
+    """A metric a metric-math alarm reads, by the id its expression names it with."""
+
+    id: str
+    namespace: str
+    metric_name: str
+    statistic: str
+    dimensions: Mapping[str, pulumi.Input[str]]
+
+
+@dataclass(frozen=True)
+class MathAlarmSpec:
+    """An alarm on a metric-math expression over ``metrics``, each read per five minutes; it
+    fires when ``evaluation_periods`` periods in a row break the threshold."""
+
+    purpose: str
+    description: str
+    expression_id: str
+    expression: str
+    label: str
+    metrics: Sequence[MetricQuery]
+    threshold: float
+    evaluation_periods: int = 1
+    comparison: str = ABOVE
+
+
+@dataclass(frozen=True)
 class Widget:
     """One dashboard graph: its title, statistic and metric lines, and an optional threshold."""
 
@@ -67,6 +94,57 @@ def metric_alarms(
             period=PERIOD_SECONDS,
             evaluation_periods=evaluation_periods,
             datapoints_to_alarm=evaluation_periods,
+            threshold=spec.threshold,
+            comparison_operator=spec.comparison,
+            treat_missing_data="notBreaching",
+            alarm_actions=[alarm_topic_arn],
+            ok_actions=[alarm_topic_arn],
+            tags=ctx.tags,
+            opts=opts,
+        )
+        for spec in specs
+    ]
+
+
+def math_alarms(
+    name: str,
+    ctx: StackContext,
+    specs: Sequence[MathAlarmSpec],
+    *,
+    alarm_topic_arn: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+) -> list[cloudwatch.MetricAlarm]:
+    """An alarm per metric-math spec, notifying ``alarm_topic_arn`` as ``metric_alarms`` do;
+    periods with no data at all (no traffic) never fire."""
+    return [
+        cloudwatch.MetricAlarm(
+            f"{name}-{spec.purpose}",
+            name=ctx.namer.name("alarm", spec.purpose),
+            alarm_description=f"{spec.description} in {ctx.namer.project} ({ctx.suffix})",
+            metric_queries=[
+                cloudwatch.MetricAlarmMetricQueryArgs(
+                    id=spec.expression_id,
+                    expression=spec.expression,
+                    label=spec.label,
+                    return_data=True,
+                ),
+                *[
+                    cloudwatch.MetricAlarmMetricQueryArgs(
+                        id=metric.id,
+                        metric=cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                            namespace=metric.namespace,
+                            metric_name=metric.metric_name,
+                            dimensions=dict(metric.dimensions),
+                            stat=metric.statistic,
+                            period=PERIOD_SECONDS,
+                        ),
+                        return_data=False,
+                    )
+                    for metric in spec.metrics
+                ],
+            ],
+            evaluation_periods=spec.evaluation_periods,
+            datapoints_to_alarm=spec.evaluation_periods,
             threshold=spec.threshold,
             comparison_operator=spec.comparison,
             treat_missing_data="notBreaching",

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_aws import cloudwatch
 
-from lib.alarms import AlarmSpec, Widget, grid, metric_alarms
+from lib.alarms import (
+    AlarmSpec,
+    MathAlarmSpec,
+    MetricQuery,
+    Widget,
+    grid,
+    math_alarms,
+    metric_alarms,
+)
 from lib.context import StackContext
 from lib.python_function import PythonFunction
 from lib.tiers import StreamTier
@@ -23,6 +31,44 @@ class PipelineResources:
     stage_name: pulumi.Input[str]
     stream_name: pulumi.Input[str]
     queue_name: pulumi.Input[str]
+    processor: PythonFunction  # the stream's consumer
+    metric_namespace: str  # where the functions' embedded metrics go
+
+
+# Periods in a row with records arriving and no processor run before the stopped-consumer alarm
+# fires: a record that arrives in a period's last seconds is processed in the next one.
+STOPPED_CONSUMER_PERIODS = 2
+
+
+def stopped_consumer_alarm(watched: PipelineResources) -> MathAlarmSpec:
+    """Records arriving while the processor is never invoked: a disabled mapping or a crashed
+    consumer, which emit no iterator-age datapoints at all. A quiet stream stays OK."""
+    return MathAlarmSpec(
+        f"{watched.processor.purpose}-stopped",
+        "records arriving on the stream while the processor does not run",
+        "stopped",
+        # Metric math (IF, AND, FILL): missing data counts as 0 before the comparison.
+        "IF(FILL(incoming, 0) > 0 AND FILL(invocations, 0) == 0, 1, 0)",
+        "records arriving, processor not invoked",
+        [
+            MetricQuery(
+                "incoming",
+                "AWS/Kinesis",
+                "IncomingRecords",
+                "Sum",
+                {"StreamName": watched.stream_name},
+            ),
+            MetricQuery(
+                "invocations",
+                "AWS/Lambda",
+                "Invocations",
+                "Sum",
+                {"FunctionName": watched.processor.function.name},
+            ),
+        ],
+        1,
+        evaluation_periods=STOPPED_CONSUMER_PERIODS,
+    )
 
 
 def pipeline_alarms(
@@ -87,6 +133,16 @@ def pipeline_alarms(
             1,
             {"QueueName": watched.queue_name},
         ),
+        AlarmSpec(
+            "records-quarantined",
+            "stream records quarantined as never processable",
+            watched.metric_namespace,
+            "RecordsQuarantined",
+            "Sum",
+            1,
+            # Powertools names the service dimension after POWERTOOLS_SERVICE_NAME: the purpose.
+            {"service": watched.processor.purpose},
+        ),
     ]
 
 
@@ -113,6 +169,12 @@ class PipelineMonitoring(pulumi.ComponentResource):
             pipeline_alarms(functions, watched, tier, duration_limits),
             alarm_topic_arn=alarm_topic_arn,
             opts=child,
+        ) + math_alarms(
+            name,
+            ctx,
+            [stopped_consumer_alarm(watched)],
+            alarm_topic_arn=alarm_topic_arn,
+            opts=child,
         )
         self.dashboard = cloudwatch.Dashboard(
             f"{name}-dashboard",
@@ -126,8 +188,7 @@ class PipelineMonitoring(pulumi.ComponentResource):
             ).apply(
                 lambda names: dashboard_body(
                     ctx.region,
-                    metric_namespace=ctx.namer.metric_namespace(),
-                    environment=ctx.suffix,
+                    metric_namespace=watched.metric_namespace,
                     **names,
                 )
             ),
@@ -142,7 +203,6 @@ def dashboard_body(
     region: str,
     *,
     metric_namespace: str,
-    environment: str,
     functions: Mapping[str, str],
     api: str,
     stage: str,
@@ -187,15 +247,19 @@ def dashboard_body(
         ("Function duration", "Maximum", per_function("Duration")),
         ("Function throttles", "Sum", per_function("Throttles")),
         (
-            "Batches landed in S3",
+            "Records written, quarantined and retried",
             "Sum",
-            [[metric_namespace, "BatchesIndexed", "Environment", environment]],
+            [
+                [metric_namespace, metric, "service", "processor"]
+                for metric in ("RecordsWritten", "RecordsQuarantined", "RecordsRetried")
+            ],
         ),
         (
-            "Bytes landed in S3",
+            "Batches landed in S3",
             "Sum",
-            [[metric_namespace, "BatchBytes", "Environment", environment]],
+            [[metric_namespace, "BatchesIndexed", "service", "indexer"]],
         ),
+        ("Bytes landed in S3", "Sum", [[metric_namespace, "BatchBytes", "service", "indexer"]]),
         (
             "Dead-letter queue",
             "Maximum",

@@ -19,6 +19,8 @@ from lib.tiers import StreamTier
 
 # Where the processor writes its batches; object-created events under it reach the indexer.
 PROCESSED_PREFIX = "processed/"
+# Where it keeps, with the reason, each record that can never be processed; the indexer ignores it.
+QUARANTINE_PREFIX = "quarantine/"
 # How long the queue keeps the record of a failed batch: the longest SQS allows, 14 days.
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 60 * 60
 # What Lambda needs to read a stream through an event source mapping, and nothing more.
@@ -32,9 +34,10 @@ STREAM_READ_ACTIONS = (
 
 
 class StreamProcessor(pulumi.ComponentResource):
-    """Reads the stream in batches, writes each batch to the bucket and reports failed records
-    one by one. When a batch still fails after the retries, Lambda sends a record of it (shard and
-    sequence numbers, to read it again from the stream) to the dead-letter queue."""
+    """Reads the stream in batches, writes each batch to the bucket, quarantines the records that
+    can never be processed and reports the ones to retry. When a batch still fails after the
+    retries, Lambda sends a record of it (shard and sequence numbers, to read it again from the
+    stream) to the dead-letter queue."""
 
     def __init__(
         self,
@@ -81,6 +84,7 @@ class StreamProcessor(pulumi.ComponentResource):
                     **function_args.environment,
                     "BUCKET_NAME": bucket.name,
                     "OUTPUT_PREFIX": PROCESSED_PREFIX,
+                    "QUARANTINE_PREFIX": QUARANTINE_PREFIX,
                     "SECRET_ARN": secret.arn,
                 },
                 statements=[
@@ -90,6 +94,11 @@ class StreamProcessor(pulumi.ComponentResource):
                         "WriteProcessedBatches",
                         ["s3:PutObject"],
                         [bucket.objects_arn(PROCESSED_PREFIX)],
+                    ),
+                    statement(
+                        "QuarantineBadRecords",
+                        ["s3:PutObject"],
+                        [bucket.objects_arn(QUARANTINE_PREFIX)],
                     ),
                     statement(
                         "ReadTheSigningSecret", ["secretsmanager:GetSecretValue"], [secret.arn]
@@ -130,7 +139,9 @@ class StreamProcessor(pulumi.ComponentResource):
             f"{name}-mapping",
             event_source_arn=stream.arn,
             function_name=self.function.function.arn,
-            starting_position="LATEST",
+            # From the oldest record the stream keeps: LATEST skips whatever arrives before the
+            # poller starts or while the mapping is replaced.
+            starting_position="TRIM_HORIZON",
             batch_size=tier.batch_size,
             maximum_batching_window_in_seconds=tier.batching_window_seconds,
             # The function names the records that failed; Lambda retries from the first of them.

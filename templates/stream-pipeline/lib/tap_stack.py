@@ -70,6 +70,12 @@ class TapStack(pulumi.ComponentResource):
                 kms_key_arn=self.key.arn,
                 enable_xray=args.enable_xray,
                 metric_namespace=ctx.namer.metric_namespace(),
+                # What the handlers' Powertools Logger and Metrics name their service and
+                # namespace after; the alarms and the dashboard read the metrics by them.
+                environment={
+                    "POWERTOOLS_SERVICE_NAME": purpose,
+                    "POWERTOOLS_METRICS_NAMESPACE": ctx.namer.metric_namespace(),
+                },
             )
 
         self.alarm_topic = AlarmTopic(
@@ -131,6 +137,8 @@ class TapStack(pulumi.ComponentResource):
                 stage_name=self.ingest_api.stage.stage_name,
                 stream_name=self.stream.name,
                 queue_name=self.processor.dead_letter_queue.name,
+                processor=self.processor.function,
+                metric_namespace=ctx.namer.metric_namespace(),
             ),
             tier=tier,
             alarm_topic_arn=self.alarm_topic.topic_arn,

@@ -1,6 +1,8 @@
-"""The deployed stream pipeline: encryption and retention as declared, a live health check, and
-an event posted to the API that lands in the bucket within a bounded wait."""
+"""The deployed stream pipeline: encryption and retention as declared, a live health check, an
+event posted to the API that lands in the bucket, and a record that can never be processed kept
+in quarantine, each within a bounded wait."""
 
+import base64
 import json
 import time
 import urllib.error
@@ -110,6 +112,51 @@ def test_a_posted_event_lands_in_the_bucket(outputs, aws):
     pytest.fail(
         f"event {body['event_id']} not in s3://{bucket}/processed/ after {ROUND_TRIP_SECONDS}s"
     )
+
+
+def test_a_record_that_can_never_be_processed_is_quarantined_with_the_reason(outputs, aws):
+    data = b"not an event: " + str(uuid.uuid4()).encode()
+    put = aws("kinesis").put_record(
+        StreamName=outputs["stream_name"], Data=data, PartitionKey="integration-test"
+    )
+    s3, bucket = aws("s3"), outputs["bucket_name"]
+    key = f"quarantine/{put['ShardId']}/{put['SequenceNumber']}.json"
+    started = time.time()
+    while time.time() - started < ROUND_TRIP_SECONDS:
+        try:
+            kept = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+        except s3.exceptions.NoSuchKey:
+            time.sleep(POLL_SECONDS)
+            continue
+        assert kept["reason"] == "data is not UTF-8 JSON"
+        assert base64.b64decode(kept["data"]) == data
+        assert (kept["shard_id"], kept["sequence_number"]) == (
+            put["ShardId"],
+            put["SequenceNumber"],
+        )
+        return
+    pytest.fail(f"s3://{bucket}/{key} not written after {ROUND_TRIP_SECONDS}s")
+
+
+def test_an_alarm_fires_when_records_arrive_but_the_processor_stops(outputs, aws):
+    cloudwatch, topic = aws("cloudwatch"), outputs["alarm_topic_arn"]
+    watches = {
+        ("AWS/Kinesis", "IncomingRecords", "StreamName", outputs["stream_name"]),
+        ("AWS/Lambda", "Invocations", "FunctionName", outputs["processor_function_name"]),
+    }
+    pages = cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"])
+    for alarm in (alarm for page in pages for alarm in page["MetricAlarms"]):
+        metrics = [q["MetricStat"]["Metric"] for q in alarm.get("Metrics", []) if "MetricStat" in q]
+        read = {
+            (m["Namespace"], m["MetricName"], d["Name"], d["Value"])
+            for m in metrics
+            for d in m.get("Dimensions", [])
+        }
+        if watches <= read:
+            assert topic in alarm["AlarmActions"]
+            assert alarm["TreatMissingData"] == "notBreaching"
+            return
+    pytest.fail("no alarm reads both the stream's IncomingRecords and the processor's Invocations")
 
 
 def test_every_function_the_api_the_stream_and_the_queue_have_alarms(outputs, aws):

@@ -12,6 +12,9 @@ after a deployment into a temporary folder.
 
 import gc
 import json
+{%- if cookiecutter.stack_variant in ["serverless-api", "stream-pipeline"] %}
+from dataclasses import dataclass
+{%- endif %}
 
 import pulumi
 import pytest
@@ -72,6 +75,29 @@ def pr_stack() -> Deployment:
 def each_stack(request) -> Deployment:
     """The default stack and the pull-request stack, in turn."""
     return request.getfixturevalue(request.param)
+
+
+{%- if cookiecutter.stack_variant in ["serverless-api", "stream-pipeline"] %}
+
+
+@dataclass
+class LambdaContext:
+    """What Lambda's context object holds for Powertools, as Powertools' testing guide fakes it."""
+
+    function_name: str = "test-function"
+    memory_limit_in_mb: int = 128
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
+    aws_request_id: str = "52fdfc07-2182-154f-163f-5f0f9a621d72"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+@pytest.fixture(scope="session")
+def lambda_context() -> LambdaContext:
+    """A Lambda context for calling a handler as Lambda would."""
+    return LambdaContext()
+{%- endif %}
 
 
 def pytest_sessionfinish() -> None:

@@ -3,11 +3,11 @@
 A statement added, widened or pointed at another resource fails one of these tests.
 """
 
-from lib.stream_processor import PROCESSED_PREFIX
+from lib.stream_processor import PROCESSED_PREFIX, QUARANTINE_PREFIX
 
 DATA_SERVICES = ("kinesis", "s3", "sqs", "secretsmanager", "kms")
 # What every function may do anyway; test_python_function.py checks their scope.
-COMMON_SIDS = {"WriteOwnLogs", "PublishMetricsToOwnNamespace", "WriteTraces"}
+COMMON_SIDS = {"WriteOwnLogs", "WriteTraces"}
 
 
 def arns(stack):
@@ -89,6 +89,11 @@ def test_the_processor_may_read_the_stream_write_its_prefix_read_the_secret_and_
             ["s3:PutObject"],
             [f"{arn['bucket']}/{PROCESSED_PREFIX}*"],
         ),
+        "QuarantineBadRecords": (
+            "Allow",
+            ["s3:PutObject"],
+            [f"{arn['bucket']}/{QUARANTINE_PREFIX}*"],
+        ),
         "ReadTheSigningSecret": ("Allow", ["secretsmanager:GetSecretValue"], [arn["secret"]]),
         "SendFailedBatchesToTheDeadLetterQueue": ("Allow", ["sqs:SendMessage"], [arn["queue"]]),
         "DecryptTheStream": ("Allow", ["kms:Decrypt"], [arn["key"]], via("kinesis", stack)),
@@ -135,7 +140,9 @@ def test_every_data_action_is_scoped_to_one_resource(each_stack):
                 assert len(services) == 1, (policy.name, statement["Sid"])
                 (resource,) = statement["Resource"]
                 assert resource.startswith("arn:aws:"), (policy.name, statement["Sid"])
-                assert "*" not in resource.removesuffix(f"/{PROCESSED_PREFIX}*"), resource
+                for prefix in (PROCESSED_PREFIX, QUARANTINE_PREFIX):
+                    resource = resource.removesuffix(f"/{prefix}*")
+                assert "*" not in resource, resource
 
 
 def key_statements(stack):

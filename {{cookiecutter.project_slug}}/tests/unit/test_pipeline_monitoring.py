@@ -19,13 +19,25 @@ def functions_by_purpose(stack):
     return {p: stack.one("aws:lambda/function:Function", p) for p in PURPOSES}
 
 
-WATCHED = ("FunctionName", "ApiName", "StreamName", "QueueName")
+WATCHED = ("FunctionName", "ApiName", "StreamName", "QueueName", "service")
+
+
+def service_of(stack, purpose):
+    """The service name Powertools puts on the function's metrics as their one dimension."""
+    variables = stack.one("aws:lambda/function:Function", purpose).inputs["environment"]
+    return variables["variables"]["POWERTOOLS_SERVICE_NAME"]
+
+
+def math_alarms(stack):
+    return [alarm for alarm in stack.of_type(ALARM) if "metricQueries" in alarm.inputs]
 
 
 def alarms_by_metric(stack):
-    """Every alarm by (namespace, metric, the name of what it watches)."""
+    """Every single-metric alarm by (namespace, metric, the name of what it watches)."""
     alarms = {}
     for alarm in stack.of_type(ALARM):
+        if "metricQueries" in alarm.inputs:
+            continue
         dimensions = alarm.inputs["dimensions"]
         (watched,) = [dimensions[key] for key in WATCHED if key in dimensions]
         alarms[(alarm.inputs["namespace"], alarm.inputs["metricName"], watched)] = alarm
@@ -37,6 +49,7 @@ def test_every_step_of_the_pipeline_has_its_alarms_named_for_what_they_watch(sta
     api = stack.one("aws:apigateway/restApi:RestApi").inputs["name"]
     stream = stack.one("aws:kinesis/stream:Stream").inputs["name"]
     queue = stack.one("aws:sqs/queue:Queue").inputs["name"]
+    suffix = stack.args.environment_suffix
     expected = {
         ("AWS/Lambda", metric, names[purpose]): f"{purpose}-{metric.lower()}"
         for purpose in PURPOSES
@@ -47,10 +60,13 @@ def test_every_step_of_the_pipeline_has_its_alarms_named_for_what_they_watch(sta
         ("AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", stream): "stream-iterator-age",
         ("AWS/Kinesis", "WriteProvisionedThroughputExceeded", stream): "stream-write-throttled",
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", queue): "dlq-messages",
+        (f"{PROJECT}/{suffix}", "RecordsQuarantined", service_of(stack, "processor")): (
+            "records-quarantined"
+        ),
     }
     suffix = stack.args.environment_suffix
     alarms = alarms_by_metric(stack)
-    assert len(stack.of_type(ALARM)) == len(alarms)
+    assert len(stack.of_type(ALARM)) == len(alarms) + len(math_alarms(stack)) == len(expected) + 1
     assert {key: alarm.inputs["name"] for key, alarm in alarms.items()} == {
         key: f"{PROJECT}-{purpose}-{suffix}" for key, purpose in expected.items()
     }
@@ -64,7 +80,8 @@ def test_every_alarm_notifies_the_topic_and_is_named_for_the_environment(stack):
         assert alarm.inputs["okActions"] == [topic_arn], alarm.name
         assert alarm.inputs["name"].startswith(f"{PROJECT}-"), alarm.name
         assert alarm.inputs["name"].endswith(f"-{suffix}"), alarm.name
-        assert alarm.inputs["period"] == PERIOD_SECONDS
+        for query in alarm.inputs.get("metricQueries", [{"metric": alarm.inputs}]):
+            assert query.get("metric", {"period": PERIOD_SECONDS})["period"] == PERIOD_SECONDS
         assert alarm.inputs["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
         assert alarm.inputs["treatMissingData"] == "notBreaching"
 
@@ -117,6 +134,68 @@ def test_thresholds_come_from_the_tier(request, deployment):
     )
     assert thresholds[("AWS/Kinesis", "WriteProvisionedThroughputExceeded")] == 1
     assert thresholds[("AWS/SQS", "ApproximateNumberOfMessagesVisible")] == 1
+    assert (
+        thresholds[(f"{PROJECT}/{deployment.args.environment_suffix}", "RecordsQuarantined")] == 1
+    )
+
+
+def test_quarantined_records_alarm_on_the_processors_embedded_metric(stack):
+    (alarm,) = [
+        a
+        for a in alarms_by_metric(stack).values()
+        if a.inputs["metricName"] == "RecordsQuarantined"
+    ]
+    assert (
+        alarm.inputs["namespace"]
+        == stack.one("aws:lambda/function:Function", "processor").inputs["environment"][
+            "variables"
+        ]["POWERTOOLS_METRICS_NAMESPACE"]
+    )
+    assert alarm.inputs["dimensions"] == {"service": service_of(stack, "processor")}
+    assert alarm.inputs["statistic"] == "Sum"
+
+
+@pytest.mark.parametrize("deployment", ["stack", "prod_stack"])
+def test_a_stopped_consumer_alarms_while_records_keep_arriving(request, deployment):
+    # A disabled mapping or a crashed consumer emits no iterator-age datapoints at all, so an
+    # alarm on them never fires; records arriving while the processor runs no invocation do.
+    deployment = request.getfixturevalue(deployment)
+    (alarm,) = math_alarms(deployment)
+    inputs = alarm.inputs
+    stream = deployment.one("aws:kinesis/stream:Stream").inputs["name"]
+    processor = deployment.one("aws:lambda/function:Function", "processor").inputs["name"]
+    queries = {query["id"]: query for query in inputs["metricQueries"]}
+    assert queries["incoming"]["metric"] == {
+        "namespace": "AWS/Kinesis",
+        "metricName": "IncomingRecords",
+        "dimensions": {"StreamName": stream},
+        "stat": "Sum",
+        "period": PERIOD_SECONDS,
+    }
+    assert queries["invocations"]["metric"] == {
+        "namespace": "AWS/Lambda",
+        "metricName": "Invocations",
+        "dimensions": {"FunctionName": processor},
+        "stat": "Sum",
+        "period": PERIOD_SECONDS,
+    }
+    assert not queries["incoming"]["returnData"] and not queries["invocations"]["returnData"]
+    # Missing data (a quiet stream, or no invocation at all) counts as 0 before the comparison,
+    # so a quiet stream gives 0 and stays OK; records in with no invocation give 1.
+    assert queries["stopped"] == {
+        "id": "stopped",
+        "expression": "IF(FILL(incoming, 0) > 0 AND FILL(invocations, 0) == 0, 1, 0)",
+        "label": "records arriving, processor not invoked",
+        "returnData": True,
+    }
+    assert inputs["threshold"] == 1
+    assert inputs["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    # Two periods in a row: a record that arrives in a period's last seconds is processed in
+    # the next one, which would otherwise look like a stop for one period.
+    assert inputs["evaluationPeriods"] == inputs["datapointsToAlarm"] == 2
+    assert inputs["treatMissingData"] == "notBreaching"
+    assert inputs["name"] == f"{PROJECT}-processor-stopped-{deployment.args.environment_suffix}"
+    assert "namespace" not in inputs and "metricName" not in inputs
 
 
 def test_the_dashboard_follows_the_whole_flow(stack):
@@ -143,7 +222,9 @@ def test_the_dashboard_follows_the_whole_flow(stack):
         assert ("AWS/Kinesis", metric, "StreamName", stream) in lines
     assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue) in lines
     for metric in ("BatchesIndexed", "BatchBytes"):
-        assert (f"{PROJECT}/{suffix}", metric, "Environment", suffix) in lines
+        assert (f"{PROJECT}/{suffix}", metric, "service", service_of(stack, "indexer")) in lines
+    for metric in ("RecordsWritten", "RecordsQuarantined", "RecordsRetried"):
+        assert (f"{PROJECT}/{suffix}", metric, "service", service_of(stack, "processor")) in lines
     assert {w["properties"]["region"] for w in widgets} == {stack.args.region}
 
 

@@ -3,7 +3,11 @@
 import pytest
 
 from lib.config import PROJECT
-from lib.stream_processor import DEAD_LETTER_RETENTION_SECONDS, PROCESSED_PREFIX
+from lib.stream_processor import (
+    DEAD_LETTER_RETENTION_SECONDS,
+    PROCESSED_PREFIX,
+    QUARANTINE_PREFIX,
+)
 from lib.tiers import tier_settings
 
 MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
@@ -20,10 +24,15 @@ def test_the_mapping_reads_the_stream_in_tier_sized_batches(request, deployment)
         mapping["functionName"]
         == deployment.one("aws:lambda/function:Function", "processor").outputs["arn"]
     )
-    assert mapping["startingPosition"] == "LATEST"
     assert mapping["batchSize"] == tier.batch_size
     assert mapping["maximumBatchingWindowInSeconds"] == tier.batching_window_seconds
     assert mapping["maximumRetryAttempts"] == tier.max_retry_attempts
+
+
+def test_the_mapping_starts_at_the_oldest_record_the_stream_keeps(each_stack):
+    # LATEST would skip every record written before the poller starts, or while the mapping is
+    # replaced; TRIM_HORIZON reads them. A mapping's starting position cannot change in place.
+    assert each_stack.one(MAPPING).inputs["startingPosition"] == "TRIM_HORIZON"
 
 
 def test_failed_records_are_reported_one_by_one_and_end_in_the_dead_letter_queue(stack):
@@ -64,5 +73,6 @@ def test_the_processor_knows_its_bucket_prefix_and_secret(stack):
     ]
     assert variables["BUCKET_NAME"] == stack.one("aws:s3/bucket:Bucket").inputs["bucket"]
     assert variables["OUTPUT_PREFIX"] == PROCESSED_PREFIX == "processed/"
+    assert variables["QUARANTINE_PREFIX"] == QUARANTINE_PREFIX == "quarantine/"
     assert variables["SECRET_ARN"] == stack.one("aws:secretsmanager/secret:Secret").outputs["arn"]
     assert "STREAM_NAME" not in variables
