@@ -69,13 +69,9 @@ class TapStack(pulumi.ComponentResource):
                 log_retention_days=tier.log_retention_days,
                 kms_key_arn=self.key.arn,
                 enable_xray=args.enable_xray,
+                # PythonFunction names each function's Powertools service after its purpose and
+                # sets this namespace; the alarms and the dashboard read the metrics by both.
                 metric_namespace=ctx.namer.metric_namespace(),
-                # What the handlers' Powertools Logger and Metrics name their service and
-                # namespace after; the alarms and the dashboard read the metrics by them.
-                environment={
-                    "POWERTOOLS_SERVICE_NAME": purpose,
-                    "POWERTOOLS_METRICS_NAMESPACE": ctx.namer.metric_namespace(),
-                },
             )
 
         self.alarm_topic = AlarmTopic(
