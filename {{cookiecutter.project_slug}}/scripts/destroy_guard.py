@@ -24,10 +24,16 @@ LIFT = (
     "then pulumi up --stack {stack} (it turns deletion protection off and lets the buckets be "
     "emptied; the database still takes its final snapshot), then run this script again."
 )
+{%- elif cookiecutter.stack_variant == "stream-pipeline" %}
+LIFT = (
+    "To destroy it deliberately: pulumi config set TapStack:allowDestroy true --stack {stack}, "
+    "then pulumi up --stack {stack} (it lets the destroy empty the data bucket, every version), "
+    "then run this script again."
+)
 {%- else %}
 LIFT = (
-    "To destroy it deliberately: turn that protection off in the program and run "
-    "pulumi up --stack {stack}, or empty the bucket first, then run this script again."
+    "To destroy it deliberately: turn that protection off in the program, "
+    "run pulumi up --stack {stack}, then run this script again."
 )
 {%- endif %}
 

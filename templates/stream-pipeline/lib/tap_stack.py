@@ -7,6 +7,7 @@ one customer-managed key encrypts all of it, and alarms watch every step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 
@@ -18,7 +19,7 @@ from lib.context import StackContext
 from lib.data_bucket import DataBucket
 from lib.data_stream import DataStream
 from lib.encryption import EncryptionKey
-from lib.environment import tier_of
+from lib.environment import ConfigurationError, tier_of
 from lib.ingest_api import IngestApi
 from lib.pipeline_monitoring import PipelineMonitoring, PipelineResources
 from lib.pipeline_secret import PipelineSecret
@@ -33,7 +34,18 @@ TIMEOUT_SECONDS = {INGEST: 10, PROCESSOR: 60, INDEXER: 30}
 
 @dataclass(frozen=True)
 class TapStackArgs(ProjectSettings):
-    """The stack's settings: ``environment_suffix`` and ``tags``, plus the shared defaults."""
+    """The stack's settings: ``environment_suffix`` and ``tags``, plus the shared defaults, and
+    ``allow_destroy`` (config ``allowDestroy``): let a prod stack's destroy empty its bucket."""
+
+    allow_destroy: bool = False
+
+    @classmethod
+    def variant_settings_from_config(cls, config: pulumi.Config) -> dict[str, Any]:
+        """The pipeline's own setting: allowDestroy."""
+        allow_destroy = config.get("allowDestroy")
+        if allow_destroy not in (None, "true", "false"):
+            raise ConfigurationError(f"config allowDestroy {allow_destroy!r} must be true or false")
+        return {"allow_destroy": allow_destroy == "true"}
 
 
 class TapStack(pulumi.ComponentResource):
@@ -85,7 +97,9 @@ class TapStack(pulumi.ComponentResource):
             ctx,
             tier=tier,
             kms_key_arn=self.key.arn,
-            force_destroy=tier_of(args.environment_suffix) != "prod",
+            # S3 deletes no bucket that holds objects: outside prod, or when prod's destroy is
+            # asked for deliberately, destroying the stack empties it first.
+            force_destroy=tier_of(args.environment_suffix) != "prod" or args.allow_destroy,
             opts=child,
         )
         self.secret = PipelineSecret(

@@ -5,6 +5,8 @@ import pytest
 
 from lib.config import PROJECT
 from lib.tiers import TIERS, tier_settings
+from tests.unit.mocks import deploy_program
+from tests.unit.test_destroy_script import destroy, exported_state
 
 EXPECTED_OUTPUTS = (
     "api_url",
@@ -129,3 +131,34 @@ def test_every_function_is_sized_from_its_tier(request, deployment):
         "processor": tier.processor_memory_mb,
         "indexer": tier.indexer_memory_mb,
     }
+
+
+@pytest.fixture(scope="module")
+def prod_allowed_to_go():
+    """The prod stack after `pulumi config set TapStack:allowDestroy true` and `pulumi up`."""
+    return deploy_program(stack="TapStackprod", config={"TapStack:allowDestroy": "true"})
+
+
+def test_prod_refuses_a_destroy_that_would_stop_at_its_bucket(tmp_path, prod_stack):
+    # S3 refuses to delete a bucket that still holds objects (BucketNotEmpty), after everything
+    # else of the stack is gone: the destroy script refuses prod before it starts.
+    run, calls = destroy(tmp_path, exported_state(prod_stack), "prod")
+    assert run.returncode == 1
+    assert not [call for call in calls if call.startswith("destroy")]
+    assert "keeps its objects" in run.stderr
+    assert "TapStack:allowDestroy true --stack TapStackprod" in run.stderr
+
+
+def test_allow_destroy_lets_prod_empty_its_bucket_and_destroy_completely(
+    tmp_path, prod_allowed_to_go
+):
+    (bucket,) = prod_allowed_to_go.of_type("aws:s3/bucket:Bucket")
+    assert bucket.inputs["forceDestroy"] is True
+    run, calls = destroy(tmp_path, exported_state(prod_allowed_to_go), "prod")
+    assert run.returncode == 0, run.stderr
+    assert calls[-1] == "destroy --yes --stack TapStackprod"
+
+
+def test_allow_destroy_is_true_or_false():
+    with pytest.raises(SystemExit, match="error: config allowDestroy 'yes' must be true or false"):
+        deploy_program(stack="TapStackprod", config={"TapStack:allowDestroy": "yes"})
