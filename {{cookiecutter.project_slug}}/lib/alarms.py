@@ -68,6 +68,23 @@ class Widget:
     threshold: float | None = None
 
 
+def _named_and_notifying(
+    ctx: StackContext, spec: AlarmSpec | MathAlarmSpec, alarm_topic_arn: pulumi.Input[str]
+) -> dict[str, Any]:
+    """What every alarm of the project shares: its name and description, its threshold, quiet
+    periods that never fire (no traffic), and the topic told when it fires and when it clears."""
+    return {
+        "name": ctx.namer.name("alarm", spec.purpose),
+        "alarm_description": f"{spec.description} in {ctx.namer.project} ({ctx.suffix})",
+        "threshold": spec.threshold,
+        "comparison_operator": spec.comparison,
+        "treat_missing_data": "notBreaching",
+        "alarm_actions": [alarm_topic_arn],
+        "ok_actions": [alarm_topic_arn],
+        "tags": ctx.tags,
+    }
+
+
 def metric_alarms(
     name: str,
     ctx: StackContext,
@@ -85,8 +102,6 @@ def metric_alarms(
     return [
         cloudwatch.MetricAlarm(
             f"{name}-{spec.purpose}",
-            name=ctx.namer.name("alarm", spec.purpose),
-            alarm_description=f"{spec.description} in {ctx.namer.project} ({ctx.suffix})",
             namespace=spec.namespace,
             metric_name=spec.metric_name,
             dimensions=dict(spec.dimensions),
@@ -94,12 +109,7 @@ def metric_alarms(
             period=PERIOD_SECONDS,
             evaluation_periods=evaluation_periods,
             datapoints_to_alarm=evaluation_periods,
-            threshold=spec.threshold,
-            comparison_operator=spec.comparison,
-            treat_missing_data="notBreaching",
-            alarm_actions=[alarm_topic_arn],
-            ok_actions=[alarm_topic_arn],
-            tags=ctx.tags,
+            **_named_and_notifying(ctx, spec, alarm_topic_arn),
             opts=opts,
         )
         for spec in specs
@@ -119,8 +129,6 @@ def math_alarms(
     return [
         cloudwatch.MetricAlarm(
             f"{name}-{spec.purpose}",
-            name=ctx.namer.name("alarm", spec.purpose),
-            alarm_description=f"{spec.description} in {ctx.namer.project} ({ctx.suffix})",
             metric_queries=[
                 cloudwatch.MetricAlarmMetricQueryArgs(
                     id=spec.expression_id,
@@ -145,12 +153,7 @@ def math_alarms(
             ],
             evaluation_periods=spec.evaluation_periods,
             datapoints_to_alarm=spec.evaluation_periods,
-            threshold=spec.threshold,
-            comparison_operator=spec.comparison,
-            treat_missing_data="notBreaching",
-            alarm_actions=[alarm_topic_arn],
-            ok_actions=[alarm_topic_arn],
-            tags=ctx.tags,
+            **_named_and_notifying(ctx, spec, alarm_topic_arn),
             opts=opts,
         )
         for spec in specs
