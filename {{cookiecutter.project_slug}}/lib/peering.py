@@ -119,6 +119,27 @@ def return_path(
     }
 
 
+def route_through(
+    name: str,
+    parent: pulumi.Resource,
+    *,
+    route_table_ids: Sequence[pulumi.Input[str]],
+    destination: pulumi.Input[str],
+    connection_id: pulumi.Input[str],
+    ready: Sequence[pulumi.Resource],
+) -> None:
+    """A route to ``destination`` through the peering connection in each of the tables, once
+    ``ready`` (the connection, accepted) exists."""
+    for index, table_id in enumerate(route_table_ids):
+        ec2.Route(
+            f"{name}-route-{index}",
+            route_table_id=table_id,
+            destination_cidr_block=destination,
+            vpc_peering_connection_id=connection_id,
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=list(ready)),
+        )
+
+
 class VpcPeering(pulumi.ComponentResource):
     """A peering connection to each peer, a route to it from every internal route table, and
     rules that let it reach the service's port and the database.
@@ -154,7 +175,14 @@ class VpcPeering(pulumi.ComponentResource):
         )
         for number, peer in enumerate(peers, start=1):
             connection, ready = self._connect(f"{name}-{number}", number, vpc_id, peer)
-            self._route(f"{name}-{number}", peer, connection, ready, route_table_ids)
+            route_through(
+                f"{name}-{number}",
+                self,
+                route_table_ids=route_table_ids,
+                destination=peer.cidr_block,
+                connection_id=connection.id,
+                ready=ready,
+            )
             self._admit(f"{name}-{number}", peer, self._admitted)
         self.connection_ids = [connection.id for connection in self.connections]
         self.instructions = [
@@ -195,24 +223,6 @@ class VpcPeering(pulumi.ComponentResource):
         )
         self.accepters.append(accepter)
         return connection, [connection, accepter]
-
-    def _route(
-        self,
-        resource_name: str,
-        peer: PeerVpc,
-        connection: ec2.VpcPeeringConnection,
-        ready: list[pulumi.Resource],
-        route_table_ids: Sequence[pulumi.Input[str]],
-    ) -> None:
-        """A route to the peer's network through the connection in each of the tables."""
-        for index, table_id in enumerate(route_table_ids):
-            ec2.Route(
-                f"{resource_name}-route-{index}",
-                route_table_id=table_id,
-                destination_cidr_block=peer.cidr_block,
-                vpc_peering_connection_id=connection.id,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=ready),
-            )
 
     def _admit(
         self,
@@ -271,7 +281,14 @@ class EnvironmentPeering(pulumi.ComponentResource):
         ready = self._request(vpc_id, endpoint) if self.requests else self._accept()
         self.connection_id: pulumi.Output[str] = ready.id
         peer_cidr = endpoint.apply(lambda found: str(found["cidrBlock"]))
-        self._route(ready, peer_cidr, route_table_ids)
+        route_through(
+            name,
+            self,
+            route_table_ids=route_table_ids,
+            destination=peer_cidr,
+            connection_id=self.connection_id,
+            ready=[ready],
+        )
         self._allow(
             peer_cidr,
             peer_port=endpoint.apply(lambda found: int(found["servicePort"])),
@@ -320,22 +337,6 @@ class EnvironmentPeering(pulumi.ComponentResource):
             tags=self._tags(),
             opts=pulumi.ResourceOptions(parent=self),
         )
-
-    def _route(
-        self,
-        ready: pulumi.Resource,
-        peer_cidr: pulumi.Output[str],
-        route_table_ids: Sequence[pulumi.Input[str]],
-    ) -> None:
-        """A route to the peer's network in each internal table, once the connection is ours."""
-        for index, table_id in enumerate(route_table_ids):
-            ec2.Route(
-                f"{self._name}-route-{index}",
-                route_table_id=table_id,
-                destination_cidr_block=peer_cidr,
-                vpc_peering_connection_id=self.connection_id,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[ready]),
-            )
 
     def _allow(
         self,
