@@ -1,17 +1,22 @@
 """The template's variant manifest (variants.toml), loaded into typed records.
 
 Everything that differs between variants is declared once, in variants.toml. This module reads
-it for the Jinja extension (local_extensions.py), the template's tests and scripts/bench.py.
-The rendered hooks read the same file (its path is the context's ``_repo_dir``) with tomllib,
-as they run as scripts outside this folder.
+it for the generated files (the ``ManifestGlobals`` Jinja extension below), the template's
+tests and scripts/bench.py.
+The rendered hooks get the file's data through the same extension (``manifest_data``), as they
+run as scripts in a temporary folder, where neither this module nor a path to the template
+(the context's ``_repo_dir`` may be relative to a folder they do not know) is at hand.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+from jinja2.ext import Extension
 
 MANIFEST = Path(__file__).resolve().parent / "variants.toml"
 
@@ -26,6 +31,7 @@ class Part:
     requirements: tuple[str, ...] = ()
     imports: tuple[str, ...] = ()
     lint: tuple[str, ...] = ()
+    scripts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class Variant(Part):
     bench_unit_seconds: float = 0.0
     emulation: str = ""
     stack_file_per_environment: bool = False
+    shapes: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,29 @@ class Manifest:
         """The files outside lib/ and tap.py that ``variant``'s lint covers."""
         return tuple(path for entry in self.kept_by(variant) for path in entry.lint)
 
+    def scripts_of(self, variant: str) -> dict[str, str]:
+        """The Pipfile scripts ``variant`` adds to the shared ones."""
+        return {name: run for entry in self.kept_by(variant) for name, run in entry.scripts.items()}
+
+    def pipfile_requirements_of(self, variant: str) -> dict[str, str]:
+        """``requirements_of(variant)`` as Pipfile [dev-packages] entries, name to TOML value."""
+        return dict(map(pipfile_entry, self.requirements_of(variant)))
+
+
+_REQUIREMENT = re.compile(r"(?P<name>[A-Za-z0-9._-]+)(?:\[(?P<extras>[^\]]*)\])?(?P<version>.*)")
+
+
+def pipfile_entry(requirement: str) -> tuple[str, str]:
+    """A requirement line (``name[extra,...]specifier``) as a Pipfile entry's name and value."""
+    parts = _REQUIREMENT.fullmatch(requirement.strip())
+    if parts is None:
+        raise ValueError(f"not a requirement line: {requirement!r}")
+    version = f'"{parts["version"] or "*"}"'
+    if not parts["extras"]:
+        return parts["name"], version
+    extras = ", ".join(f'"{extra.strip()}"' for extra in parts["extras"].split(","))
+    return parts["name"], f"{{extras = [{extras}], version = {version}}}"
+
 
 def _tuples(entry: dict) -> dict:
     return {key: tuple(value) if isinstance(value, list) else value for key, value in entry.items()}
@@ -91,3 +121,15 @@ def load(path: Path = MANIFEST) -> Manifest:
             name: Variant(name=name, **_tuples(entry)) for name, entry in data["variants"].items()
         },
     )
+
+
+class ManifestGlobals(Extension):
+    """Give the generated files the manifest as ``manifest``, and the chosen variant's entry
+    through ``manifest.variants[cookiecutter.stack_variant]``: shared files substitute what
+    differs (a package name, a requirement line) instead of branching on the variant. The
+    hooks read it as plain data, ``manifest_data`` (variants.toml as a dict)."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.globals["manifest"] = load()
+        environment.globals["manifest_data"] = tomllib.loads(MANIFEST.read_text())

@@ -1,6 +1,7 @@
 """Shape the new project for its variant, prove it works, and say what to do next.
 
-1. Remove every file that belongs to a variant other than the one chosen (one table below).
+1. Remove every path that variants.toml gives to a variant or part the chosen variant does not
+   keep, and the folders that leaves empty.
 2. Run the generated unit tests: with this interpreter when it already has what they need,
    else in the project's own .venv (created the way `pulumi new` does). When nothing can be
    installed, keep the project and print what to run later. Failing tests fail generation.
@@ -21,96 +22,15 @@ from pathlib import Path
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 VARIANT = ANSWERS["stack_variant"]
 PROJECT = Path.cwd()
+# The template's variant manifest (variants.toml): what each variant and shared part owns and needs.
+MANIFEST = json.loads(r"""{{ manifest_data | tojson }}""")
+CHOSEN = MANIFEST["variants"][VARIANT]
+KEPT = [CHOSEN, *(MANIFEST["parts"][name] for name in CHOSEN.get("parts", ()))]
 # Stacks are named TapStack<suffix> (the TAP convention), so stack TapStackdev reads
 # Pulumi.TapStackdev.yaml; lib/environment.py and scripts/deploy.sh use the same prefix.
 STACK_PREFIX = "TapStack"
-
-# Every file or folder that belongs to some variants only, with the variants that keep it.
-VARIANT_PATHS = {
-    "functions/api": ("serverless-api",),
-    "lib/python_function.py": ("serverless-api", "stream-pipeline"),
-    "lib/api_stage.py": ("serverless-api", "stream-pipeline"),
-    "lib/api_cors.py": ("serverless-api", "stream-pipeline"),
-    "lib/api_deployment.py": ("serverless-api", "stream-pipeline"),
-    "lib/rest_api.py": ("serverless-api",),
-    "lib/api_monitoring.py": ("serverless-api",),
-    "tests/unit/test_api_handler.py": ("serverless-api",),
-    "tests/unit/test_python_function.py": ("serverless-api", "stream-pipeline"),
-    "tests/unit/test_api_stage.py": ("serverless-api", "stream-pipeline"),
-    "tests/unit/test_api_cors.py": ("serverless-api", "stream-pipeline"),
-    "tests/unit/test_api_deployment.py": ("serverless-api", "stream-pipeline"),
-    "tests/unit/test_rest_api.py": ("serverless-api",),
-    "tests/unit/test_api_monitoring.py": ("serverless-api",),
-    "tests/integration/test_serverless_api.py": ("serverless-api",),
-    # The account program: what exists once per account and region (API Gateway's CloudWatch
-    # role); ECS has no API Gateway. The CI deploy role will make it every variant's.
-    "account": ("serverless-api", "stream-pipeline"),
-    "lib/account_stack.py": ("serverless-api", "stream-pipeline"),
-    "lib/api_gateway_logging.py": ("serverless-api", "stream-pipeline"),
-    "tests/unit/test_account_stack.py": ("serverless-api", "stream-pipeline"),
-    "scripts/deploy_account.sh": ("serverless-api", "stream-pipeline"),
-    "functions/ingest": ("stream-pipeline",),
-    "functions/processor": ("stream-pipeline",),
-    "functions/indexer": ("stream-pipeline",),
-    "lib/data_stream.py": ("stream-pipeline",),
-    "lib/data_bucket.py": ("stream-pipeline",),
-    "lib/private_bucket.py": ("stream-pipeline", "multi-env-ecs"),
-    "lib/pipeline_secret.py": ("stream-pipeline",),
-    "lib/ingest_api.py": ("stream-pipeline",),
-    "lib/stream_processor.py": ("stream-pipeline",),
-    "lib/batch_indexer.py": ("stream-pipeline",),
-    "lib/pipeline_monitoring.py": ("stream-pipeline",),
-    "tests/unit/test_data_stream.py": ("stream-pipeline",),
-    "tests/unit/test_data_bucket.py": ("stream-pipeline",),
-    "tests/unit/test_pipeline_secret.py": ("stream-pipeline",),
-    "tests/unit/test_ingest_api.py": ("stream-pipeline",),
-    "tests/unit/test_stream_processor.py": ("stream-pipeline",),
-    "tests/unit/test_batch_indexer.py": ("stream-pipeline",),
-    "tests/unit/test_pipeline_monitoring.py": ("stream-pipeline",),
-    "tests/unit/test_pipeline_access.py": ("stream-pipeline",),
-    "tests/unit/test_pipeline_names.py": ("stream-pipeline",),
-    "tests/unit/test_ingest_handler.py": ("stream-pipeline",),
-    "tests/unit/test_processor_handler.py": ("stream-pipeline",),
-    "tests/unit/test_indexer_handler.py": ("stream-pipeline",),
-    "tests/integration/test_stream_pipeline.py": ("stream-pipeline",),
-    # The Lambda variants' code folder; the ECS service runs a container image instead.
-    "functions": ("serverless-api", "stream-pipeline"),
-    "lib/address_plan.py": ("multi-env-ecs",),
-    "lib/service_config.py": ("multi-env-ecs",),
-    "lib/network.py": ("multi-env-ecs",),
-    "lib/security_groups.py": ("multi-env-ecs",),
-    "lib/load_balancer.py": ("multi-env-ecs",),
-    "lib/container_definition.py": ("multi-env-ecs",),
-    "lib/ecs_service.py": ("multi-env-ecs",),
-    "lib/database.py": ("multi-env-ecs",),
-    "lib/peering.py": ("multi-env-ecs",),
-    "lib/dns.py": ("multi-env-ecs",),
-    "lib/service_monitoring.py": ("multi-env-ecs",),
-    "lib/output_writer.py": ("multi-env-ecs",),
-    "tests/unit/ecs_stacks.py": ("multi-env-ecs",),
-    "tests/unit/test_address_plan.py": ("multi-env-ecs",),
-    "tests/unit/test_service_config.py": ("multi-env-ecs",),
-    "tests/unit/test_network.py": ("multi-env-ecs",),
-    "tests/unit/test_security_groups.py": ("multi-env-ecs",),
-    "tests/unit/test_load_balancer.py": ("multi-env-ecs",),
-    "tests/unit/test_container_definition.py": ("multi-env-ecs",),
-    "tests/unit/test_ecs_service.py": ("multi-env-ecs",),
-    "tests/unit/test_database.py": ("multi-env-ecs",),
-    "tests/unit/test_peering.py": ("multi-env-ecs",),
-    "tests/unit/test_dns.py": ("multi-env-ecs",),
-    "tests/unit/test_service_monitoring.py": ("multi-env-ecs",),
-    "tests/unit/test_output_writer.py": ("multi-env-ecs",),
-    "tests/integration/test_ecs_service.py": ("multi-env-ecs",),
-}
-
-# What the generated unit tests import, by variant.
-TEST_MODULES = {
-    "serverless-api": ("pulumi", "pulumi_aws", "pytest", "aws_lambda_powertools", "pydantic"),
-    "stream-pipeline": (
-        "pulumi", "pulumi_aws", "pytest", "boto3", "moto", "aws_lambda_powertools", "pydantic"
-    ),
-    "multi-env-ecs": ("pulumi", "pulumi_aws", "pytest"),
-}
+# What every variant's unit tests import, and what the chosen variant's own need on top.
+TEST_MODULES = ("pulumi", "pulumi_aws", "pytest", *(m for entry in KEPT for m in entry.get("imports", ())))
 
 
 def step(message):
@@ -118,27 +38,40 @@ def step(message):
     print(f"post-gen: {message}", flush=True)
 
 
+def owned_elsewhere():
+    """The paths owned by a variant or part the chosen variant does not keep."""
+    kept = {path for entry in KEPT for path in entry["owns"]}
+    entries = [*MANIFEST["variants"].values(), *MANIFEST["parts"].values()]
+    return sorted({path for entry in entries for path in entry["owns"]} - kept)
+
+
 def prune():
-    """Remove what the chosen variant does not own."""
+    """Remove what the chosen variant does not keep, then the folders left empty."""
     removed = 0
-    for relative, owners in VARIANT_PATHS.items():
+    for relative in owned_elsewhere():
         path = PROJECT / relative
-        if VARIANT in owners or not path.exists():
+        if not path.exists():
             continue
         if path.is_dir():
             shutil.rmtree(path)
         else:
             path.unlink()
         removed += 1
+        for folder in path.parents:
+            if folder == PROJECT or any(folder.iterdir()):
+                break
+            folder.rmdir()
     step(f"kept the {VARIANT} files, removed {removed} paths of other variants")
 
 
 def write_stack_files():
     """multi-env-ecs: the config file of stack TapStack<env>, Pulumi.TapStack<env>.yaml, for each
     listed environment and the generated suffix, with the region and the environment's own VPC
-    range from lib/address_plan.py."""
+    range from lib/multi_env_ecs/address_plan.py."""
     sys.dont_write_bytecode = True  # no __pycache__ left in the new project
-    spec = importlib.util.spec_from_file_location("address_plan", PROJECT / "lib/address_plan.py")
+    spec = importlib.util.spec_from_file_location(
+        "address_plan", PROJECT / "lib/multi_env_ecs/address_plan.py"
+    )
     plan = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(plan)
     listed = [name.strip() for name in ANSWERS["environments"].split(",")]
@@ -182,7 +115,7 @@ def venv_python():
 
 def run_unit_tests():
     """Run tests/unit; return False only when tests ran and failed."""
-    modules = TEST_MODULES[VARIANT]
+    modules = TEST_MODULES
     if has_modules(sys.executable, modules):
         python = sys.executable
         step(f"running the unit tests with this interpreter (it has {', '.join(modules)})")
@@ -245,7 +178,7 @@ def remove_rendered_copy():
 def main():
     """Prune, test, guide."""
     prune()
-    if VARIANT == "multi-env-ecs":
+    if CHOSEN.get("stack_file_per_environment"):
         write_stack_files()
     if ANSWERS["run_unit_tests"] and not run_unit_tests():
         return 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import shutil
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 from cookiecutter.environment import StrictEnvironment
 
-from tests.matrix import COOKIECUTTER_JSON, ROOT, combinations
+from tests.matrix import COOKIECUTTER_JSON, MANIFEST, ROOT, combinations
 
 HOOKS = ROOT / "hooks"
 BIN = Path(sys.executable).parent
@@ -25,16 +24,19 @@ def check_keys(extra_context: dict) -> None:
 
 
 def variant_paths() -> dict[str, tuple[str, ...]]:
-    """The post-gen hook's table: every variant-only path and the variants that keep it."""
-    tree = ast.parse((HOOKS / "post_gen_project.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "VARIANT_PATHS":
-            return ast.literal_eval(node.value)
-    raise AssertionError("post_gen_project.py has no VARIANT_PATHS table")
+    """Every path a manifest entry owns, with the variants that keep it (variants.toml)."""
+    keepers: dict[str, list[str]] = {}
+    for variant in MANIFEST.variants:
+        for entry in MANIFEST.kept_by(variant):
+            for path in entry.owns:
+                keepers.setdefault(path, []).append(variant)
+    return {path: tuple(variants) for path, variants in keepers.items()}
 
 
 def render_hook(name: str, answers: dict) -> str:
-    """A hook's source as cookiecutter would run it for ``answers``."""
+    """A hook's source as cookiecutter would run it for ``answers``, with this template's
+    extensions (the manifest among them)."""
+    answers = {"_extensions": COOKIECUTTER_JSON["_extensions"], **answers}
     env = StrictEnvironment(context={"cookiecutter": answers})
     return env.from_string((HOOKS / f"{name}.py").read_text()).render(cookiecutter=answers)
 

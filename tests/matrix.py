@@ -1,7 +1,8 @@
 """The supported answer combinations, declared once.
 
 The template tests bake every combination here and the benchmark (scripts/bench.py) times them,
-so adding a region, a suffix or a variant is one edit in this file.
+so adding a region or a suffix is one edit in this file; a variant brings its own answer
+combinations (`shapes` in variants.toml).
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import variant_manifest
+
 ROOT = Path(__file__).resolve().parent.parent
 COOKIECUTTER_JSON = json.loads((ROOT / "cookiecutter.json").read_text())
 
+MANIFEST = variant_manifest.load()
 # Every variant the template offers today.
-VARIANTS: tuple[str, ...] = tuple(COOKIECUTTER_JSON["stack_variant"])
+VARIANTS: tuple[str, ...] = tuple(MANIFEST.variants)
 
 # Representative regions: the default, two commercial ones with long names, and an opt-in region.
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2", "af-south-1")
@@ -28,11 +32,6 @@ LONGEST = {
     "description": "D" * 256,
 }
 
-# Answers only the multi-env-ecs variant reads, with the shapes worth baking.
-ECS_SHAPES = (
-    {"environments": "dev,staging,prod", "az_count": "2"},
-    {"environments": "dev", "az_count": "3", "domain_name": "example.com"},
-)
 
 
 def combinations() -> dict[str, dict[str, str]]:
@@ -58,7 +57,6 @@ def combinations() -> dict[str, dict[str, str]]:
             "enable_xray": "no",
             "alarm_email": "oncall@example.com",
         }
-        if variant == "multi-env-ecs":
-            for index, shape in enumerate(ECS_SHAPES):
-                combos[f"{variant}-shape{index}"] = {"stack_variant": variant, **shape}
+        for index, shape in enumerate(MANIFEST.variants[variant].shapes):
+            combos[f"{variant}-shape{index}"] = {"stack_variant": variant, **shape}
     return combos

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.conftest import BIN, run_tool, variant_paths
-from tests.matrix import VARIANTS, combinations
+from tests.matrix import MANIFEST, VARIANTS, combinations
 
 COMBINATIONS = sorted(combinations())
 LEFTOVERS = re.compile(r"\{\{|\{%|cookiecutter\.")
@@ -61,10 +61,8 @@ def test_ruff_finds_nothing(bake, combo):
 def test_pylint_scores_at_least_nine(bake, combo):
     result = bake(combo)
     project, variant = result.project_path, result.context["stack_variant"]
-    # Both Pulumi programs: tap.py and, where the variant has one, the account program.
-    programs = ["tap.py"]
-    if variant in variant_paths()["account"]:
-        programs.append("account/__main__.py")
+    # tap.py and what the variant's manifest entry adds (the account program, for example).
+    programs = ["tap.py", *MANIFEST.lint_of(variant)]
     result = run_tool([sys.executable, "-m", "pylint", "lib", *programs], project)
     score = float(PYLINT_SCORE.search(result.stdout).group(1))
     assert score >= 9.0, result.stdout

@@ -18,24 +18,13 @@ PROTECTION_FLAGS = {
     "aws:dynamodb/table:Table": ("deletionProtectionEnabled", "the table"),
 }
 BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
-{%- if cookiecutter.stack_variant == "multi-env-ecs" %}
+# How to destroy such a stack deliberately, as this project's program allows it.
+{%- set lift = "To destroy it deliberately: " ~ manifest.variants[cookiecutter.stack_variant].destroy_hint %}
 LIFT = (
-    "To destroy it deliberately: pulumi config set TapStack:allowDestroy true --stack {stack}, "
-    "then pulumi up --stack {stack} (it turns deletion protection off and lets the buckets be "
-    "emptied; the database still takes its final snapshot), then run this script again."
+{%- for line in (lift | wordwrap(88, break_on_hyphens=False, wrapstring="\n")).split("\n") %}
+    {{ (line if loop.last else line ~ " ") | tojson }}
+{%- endfor %}
 )
-{%- elif cookiecutter.stack_variant == "stream-pipeline" %}
-LIFT = (
-    "To destroy it deliberately: pulumi config set TapStack:allowDestroy true --stack {stack}, "
-    "then pulumi up --stack {stack} (it lets the destroy empty the data bucket, every version), "
-    "then run this script again."
-)
-{%- else %}
-LIFT = (
-    "To destroy it deliberately: turn that protection off in the program, "
-    "run pulumi up --stack {stack}, then run this script again."
-)
-{%- endif %}
 
 
 def _physical_name(resource: dict) -> str:

@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from lib.service_config import DEFAULT_HEALTH_CHECK_PATH
+from lib.multi_env_ecs.service_config import DEFAULT_HEALTH_CHECK_PATH
 
 # The health path the stack was deployed with, when its config changed it.
 HEALTH_CHECK_PATH = os.environ.get("TAP_HEALTH_CHECK_PATH", DEFAULT_HEALTH_CHECK_PATH)

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from lib.tiers import tier_settings
+from lib.stream_pipeline.tiers import tier_settings
 
 # Lambda polls the stream every second and batches for up to the tier's window; S3 lists are
 # eventually consistent for a moment. Two minutes is far more than the pipeline ever needs.

@@ -7,7 +7,6 @@ import pytest
 from lib.config import DEFAULT_ENVIRONMENT_SUFFIX
 from lib.naming import region_code
 from tests.unit.mocks import ACCOUNT_ID, DEFAULT_REGION, RecordingMocks, deploy_program
-from tests.unit.test_tap_stack import EXPECTED_OUTPUTS
 
 # A region the generated answers do not name, as an operator's AWS_REGION might.
 ENVIRONMENT_REGION = "ap-southeast-5" if DEFAULT_REGION != "ap-southeast-5" else "eu-south-2"
@@ -18,8 +17,9 @@ def test_tap_declares_one_tap_stack(stack):
 
 
 def test_tap_exports_every_output_of_the_stack(stack):
-    assert set(stack.exports) == set(EXPECTED_OUTPUTS)
-    assert set(stack.outputs) == set(EXPECTED_OUTPUTS)
+    # Which outputs the stack has is its own test's to say (tests/unit/<variant>/test_tap_stack.py).
+    assert stack.outputs
+    assert set(stack.exports) == set(stack.outputs)
 
 
 def test_the_environment_suffix_reaches_every_name(pr_stack):

@@ -1,0 +1,124 @@
+"""The public REST API: a Lambda proxy with CORS, served from a logged, throttled stage."""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi_aws import apigateway, lambda_
+
+from lib.context import StackContext
+from lib.lambda_api.api_cors import ApiCors, cors_gateway_responses, cors_preflight
+from lib.lambda_api.api_deployment import INTEGRATION_TIMEOUT_SECONDS, ApiSnapshot
+from lib.lambda_api.api_stage import ApiStage
+from lib.serverless_api.tiers import ApiTier
+
+
+class RestApi(pulumi.ComponentResource):
+    """API Gateway REST API that proxies every path and method to one function.
+
+    ``cors`` says what the preflight and API Gateway's own errors answer; give the function
+    ``cors.environment`` so its responses allow the same origin.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        ctx: StackContext,
+        *,
+        function: lambda_.Function,
+        tier: ApiTier,
+        kms_key_arn: pulumi.Input[str],
+        enable_xray: bool,
+        cors: ApiCors | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("tap:api:RestApi", name, None, opts)
+        cors = cors or ApiCors()
+        child = pulumi.ResourceOptions(parent=self)
+        self.api = apigateway.RestApi(
+            f"{name}-api",
+            name=ctx.namer.name("rest_api", "api"),
+            description=f"{ctx.namer.project} API ({ctx.suffix})",
+            endpoint_configuration=apigateway.RestApiEndpointConfigurationArgs(types="REGIONAL"),
+            tags=ctx.tags,
+            opts=child,
+        )
+        snapshot = ApiSnapshot()
+        proxy = snapshot.add(
+            apigateway.Resource,
+            f"{name}-proxy",
+            rest_api=self.api.id,
+            parent_id=self.api.root_resource_id,
+            path_part="{proxy+}",
+            opts=child,
+        )
+        for route, resource_id in {"root": self.api.root_resource_id, "proxy": proxy.id}.items():
+            self._lambda_proxy(snapshot, f"{name}-{route}", resource_id, function, child)
+            cors_preflight(
+                snapshot,
+                f"{name}-{route}",
+                cors,
+                rest_api=self.api.id,
+                resource_id=resource_id,
+                opts=child,
+            )
+        cors_gateway_responses(snapshot, name, cors, rest_api=self.api.id, opts=child)
+        self.parts: list[pulumi.CustomResource] = snapshot.parts  # what the deployment snapshots
+        self.deployment = snapshot.deployment(
+            f"{name}-deployment",
+            rest_api=self.api.id,
+            description=f"{ctx.namer.project} API deployment",
+            opts=child,
+        )
+        stage = ApiStage(
+            name,
+            ctx,
+            api=self.api,
+            deployment=self.deployment,
+            purpose="api",
+            tier=tier,
+            kms_key_arn=kms_key_arn,
+            enable_xray=enable_xray,
+            opts=child,
+        )
+        self.stage = stage.stage
+        self.permission = lambda_.Permission(
+            f"{name}-invoke",
+            action="lambda:InvokeFunction",
+            function=function.name,
+            principal="apigateway.amazonaws.com",
+            # Only this API, any stage, method and path, may invoke the function.
+            source_arn=pulumi.Output.concat(self.api.execution_arn, "/*/*"),
+            opts=child,
+        )
+        self.url = self.stage.invoke_url
+        self.register_outputs({"url": self.url, "api_id": self.api.id})
+
+    def _lambda_proxy(
+        self,
+        snapshot: ApiSnapshot,
+        name: str,
+        resource_id: pulumi.Input[str],
+        function: lambda_.Function,
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        method = snapshot.add(
+            apigateway.Method,
+            f"{name}-any",
+            rest_api=self.api.id,
+            resource_id=resource_id,
+            http_method="ANY",
+            authorization="NONE",
+            opts=opts,
+        )
+        snapshot.add(
+            apigateway.Integration,
+            f"{name}-lambda",
+            rest_api=self.api.id,
+            resource_id=resource_id,
+            http_method=method.http_method,
+            type="AWS_PROXY",
+            integration_http_method="POST",
+            uri=function.invoke_arn,
+            timeout_milliseconds=INTEGRATION_TIMEOUT_SECONDS * 1000,
+            opts=opts,
+        )

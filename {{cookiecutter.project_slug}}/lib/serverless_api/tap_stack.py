@@ -1,0 +1,100 @@
+"""TapStack: the serverless API, composed from small components."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from lib.alerting import ALARM_PUBLISHER, AlarmTopic
+from lib.config import ProjectSettings
+from lib.context import StackContext
+from lib.encryption import EncryptionKey
+from lib.lambda_api.api_cors import ApiCors
+from lib.lambda_api.python_function import PythonFunction, PythonFunctionArgs
+from lib.serverless_api.api_monitoring import ApiMonitoring
+from lib.serverless_api.rest_api import RestApi
+from lib.serverless_api.tiers import tier_settings
+
+FUNCTION_MEMORY_MB = 512
+# The TAP specification's timeout. API Gateway stops waiting after 29 s
+# (lib/lambda_api/api_deployment.py), so the duration alarm watches that sooner limit; the README
+# says why both stay.
+FUNCTION_TIMEOUT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class TapStackArgs(ProjectSettings):
+    """The stack's settings: ``environment_suffix`` and ``tags``, plus the shared defaults."""
+
+
+class TapStack(pulumi.ComponentResource):
+    """A REST API in front of one Lambda function, with encrypted logs, alarms and a dashboard."""
+
+    def __init__(
+        self, name: str, args: TapStackArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("tap:stack:TapStack", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tier = tier_settings(args.environment_suffix)
+        ctx = StackContext.for_deployment(args)
+
+        key = EncryptionKey(
+            f"{name}-key",
+            ctx,
+            purpose="api",
+            deletion_window_days=tier.kms_deletion_window_days,
+            service_principals=[ctx.logs_service, ALARM_PUBLISHER],
+            opts=child,
+        )
+        alarm_topic = AlarmTopic(
+            f"{name}-alarms", ctx, kms_key_arn=key.arn, email=args.alarm_email, opts=child
+        )
+        # One CORS answer: the API's preflight and error responses, and the function's own.
+        cors = ApiCors()
+        function = PythonFunction(
+            f"{name}-api",
+            ctx,
+            PythonFunctionArgs(
+                purpose="api",
+                source="api",
+                handler="handler.handler",
+                memory_mb=FUNCTION_MEMORY_MB,
+                timeout_seconds=FUNCTION_TIMEOUT_SECONDS,
+                log_retention_days=tier.log_retention_days,
+                kms_key_arn=key.arn,
+                enable_xray=args.enable_xray,
+                metric_namespace=ctx.namer.metric_namespace(),
+                environment=cors.environment,
+            ),
+            opts=child,
+        )
+        api = RestApi(
+            f"{name}-rest",
+            ctx,
+            function=function.function,
+            tier=tier,
+            kms_key_arn=key.arn,
+            enable_xray=args.enable_xray,
+            cors=cors,
+            opts=child,
+        )
+        monitoring = ApiMonitoring(
+            f"{name}-monitoring",
+            ctx,
+            function=function,
+            api=api,
+            tier=tier,
+            alarm_topic_arn=alarm_topic.topic_arn,
+            opts=child,
+        )
+
+        self.outputs: dict[str, pulumi.Output] = {
+            "api_url": api.url,
+            "function_name": function.function.name,
+            "function_arn": function.function.arn,
+            "log_group_name": function.log_group.name,
+            "dashboard_name": monitoring.dashboard.dashboard_name,
+            "alarm_topic_arn": alarm_topic.topic_arn,
+        }
+        self.register_outputs(self.outputs)

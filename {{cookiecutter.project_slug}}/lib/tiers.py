@@ -1,1 +1,0 @@
-{% include cookiecutter.stack_variant ~ "/lib/tiers.py" %}

@@ -1,0 +1,1 @@
+"""Unit tests of the serverless-api stack and its handler."""

@@ -1,0 +1,1 @@
+"""Unit tests of the stream-pipeline stack and its three handlers."""

@@ -1,1 +1,0 @@
-{% include cookiecutter.stack_variant ~ "/tests/unit/test_tap_stack.py" %}
