@@ -10,8 +10,8 @@ run as scripts in a temporary folder, where neither this module nor a path to th
 
 from __future__ import annotations
 
-import tomllib
 import re
+import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path

@@ -33,7 +33,6 @@ LONGEST = {
 }
 
 
-
 def combinations() -> dict[str, dict[str, str]]:
     """Every combination to bake, by a readable id, as extra_context for cookiecutter."""
     combos: dict[str, dict[str, str]] = {}

@@ -4,7 +4,6 @@ by exactly one entry, folders say their owner, and shared code names no variant.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -41,8 +40,8 @@ def package_of(entry_name: str) -> str:
 
 
 def test_every_file_is_shared_or_kept_by_exactly_one_entry():
-    shared_by_several = {path: owners_of(path) for path in project_files() if len(owners_of(path)) > 1}
-    assert not shared_by_several
+    several = {path: owners_of(path) for path in project_files() if len(owners_of(path)) > 1}
+    assert not several
 
 
 @pytest.mark.parametrize("entry", sorted(OWNERS))
@@ -67,7 +66,8 @@ def test_every_variant_and_part_has_its_own_lib_package():
 
 def test_the_variants_offered_are_the_manifests():
     offered = COOKIECUTTER_JSON["stack_variant"]
-    offered = offered if isinstance(offered, list) else COOKIECUTTER_JSON["__prompts__"]["stack_variant"]
+    if not isinstance(offered, list):  # a text answer: the choices are its prompt's labels
+        offered = COOKIECUTTER_JSON["__prompts__"]["stack_variant"]
     assert [v for v in offered if not v.startswith("__")] == list(MANIFEST.variants)
 
 
