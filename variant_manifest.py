@@ -90,6 +90,22 @@ class Manifest:
         """``requirements_of(variant)`` as Pipfile [dev-packages] entries, name to TOML value."""
         return dict(map(pipfile_entry, self.requirements_of(variant)))
 
+    def readme_table(self) -> str:
+        """The README's table of variants, as Markdown (a template test keeps the two equal)."""
+        rows = [
+            "| Variant | Package (`lib/`, `tests/unit/`) | Shared parts | Its own questions "
+            "| Unit suite target |",
+            "|---|---|---|---|---|",
+        ]
+        for name, variant in self.variants.items():
+            parts = ", ".join(f"`{part}`" for part in variant.parts) or "none"
+            answers = ", ".join(f"`{answer}`" for answer in variant.answers) or "none"
+            rows.append(
+                f"| `{name}` | `{variant.package}` | {parts} | {answers} "
+                f"| {variant.bench_unit_seconds:g} s |"
+            )
+        return "\n".join(rows)
+
 
 _REQUIREMENT = re.compile(r"(?P<name>[A-Za-z0-9._-]+)(?:\[(?P<extras>[^\]]*)\])?(?P<version>.*)")
 

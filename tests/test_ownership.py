@@ -100,3 +100,9 @@ def test_code_imports_only_what_every_variant_keeping_it_has(relative):
     packages = {package_of(name) for name in OWNERS}
     imported = {match[1] for match in IMPORT.findall((TREE / relative).read_text(encoding="utf-8"))}
     assert not (imported & packages) - allowed, f"{relative} ({owner or 'shared'}) imports them"
+
+
+def test_the_readme_lists_the_variants_as_the_manifest_declares_them():
+    readme = (ROOT / "README.md").read_text()
+    expected = MANIFEST.readme_table()
+    assert expected in readme, f"README.md should hold this table:\n{expected}"
