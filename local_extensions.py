@@ -211,7 +211,6 @@ def _reader(name: str) -> Callable[..., Any]:
         _QUESTIONS.answered(var_name, value)
         return value
 
-    read.__doc__ = original.__doc__
     return read
 
 
