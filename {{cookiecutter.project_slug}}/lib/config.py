@@ -22,8 +22,8 @@ DEFAULT_OWNER = {{ cookiecutter.owner | tojson }}
 DEFAULT_ALARM_EMAIL = {{ cookiecutter.alarm_email | tojson }}
 DEFAULT_ENABLE_XRAY = {{ "True" if cookiecutter.enable_xray else "False" }}
 
-# The rules the answers were checked by when this project was generated (the template's
-# cookiecutter.json holds each one once).
+# The rules the answers were checked by when this project was generated (the template holds
+# each one once, for its own checks and for this file).
 _EMAIL = re.compile(
     {{ cookiecutter._email_pattern | tojson }}
 )

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 REQUIRED_TAG_KEYS = ("Environment", "Project", "Owner", "ManagedBy", "Region")
 
-# Characters every AWS service accepts in tag keys and values (the template's cookiecutter.json
-# holds the rule once; generation checked the owner by it).
+# Characters every AWS service accepts in tag keys and values (the rule generation checked the
+# owner by; the template holds it once).
 _TAG_TEXT = re.compile({{ cookiecutter._tag_text_pattern | tojson }})
 _TAG_TEXT_RULE = {{ cookiecutter._tag_text_rule | tojson }}
 
