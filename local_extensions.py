@@ -21,6 +21,16 @@ QuietHookFailures: when a hook refuses an answer it prints one line saying which
 value and what rule, and exits 1. Cookiecutter 2.7 then logs its own traceback of that exit,
 which says nothing more and buries the line that matters, so this drops the traceback and keeps
 cookiecutter's one-line notice that generation stopped.
+
+PromptsFitTheVariant: cookiecutter asks every question in cookiecutter.json. Once `stack_variant`
+is answered, this takes each answer the chosen variant does not read (variants.toml) at its
+default without asking, and numbers the questions it does ask. It also asks `stack_variant`
+(its labels from the manifest) and the answers under `_choices` as labelled choices, although
+cookiecutter.json holds them as text: a mistyped `--no-input stack_variant=lambda` then reaches
+the pre-gen hook, which refuses it in one line, where a cookiecutter choice list fails with a
+traceback before any hook runs. With `--no-input` cookiecutter asks nothing, so this changes
+nothing there.
+
 """
 
 from __future__ import annotations
@@ -28,11 +38,15 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cookiecutter.prompt
 from jinja2.ext import Extension
+
+import variant_manifest
 
 _HOOK_LOGGER = logging.getLogger("cookiecutter.hooks")
 
@@ -81,12 +95,14 @@ class SafeProjectFolder(Extension):
         environment.getattr = getattr_with_safe_slug
 
 
+_CONTEXT = json.loads((Path(__file__).resolve().parent / "cookiecutter.json").read_text())
+
+
 def _template_defaults() -> frozenset[str]:
     """The values of this template's cookiecutter.json that are meant to be rendered."""
-    context = json.loads((Path(__file__).resolve().parent / "cookiecutter.json").read_text())
     return frozenset(
         value
-        for value in context.values()
+        for value in _CONTEXT.values()
         if isinstance(value, str) and ("{{" in value or "{%" in value)
     )
 
@@ -116,3 +132,90 @@ class TextAsWritten(Extension):
     def __init__(self, environment):
         super().__init__(environment)
         environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+
+
+_MANIFEST = variant_manifest.load()
+_PROMPTS = _CONTEXT["__prompts__"]
+# The answers each variant reads, and those that only some variants read.
+_READS = {name: frozenset(_MANIFEST.answers_of(name)) for name in _MANIFEST.variants}
+_VARIANT_ONLY = frozenset().union(*_READS.values()) - frozenset(_MANIFEST.common_answers)
+_COUNTER = re.compile(r"\[\d+/\d+\]")
+
+
+def choices_of(name: str) -> tuple[str, ...]:
+    """The values a numbered choice offers for ``name``: the variants, for ``stack_variant``.
+
+    Other answers with a few values (``az_count``: 2 or 3) are typed: in a numbered list of
+    numbers, choice 2 would be 3 zones."""
+    if name == "stack_variant":
+        return tuple(_MANIFEST.variants)
+    return ()
+
+
+def choice_labels(name: str) -> dict[str, str]:
+    """The question and a label per choice, as cookiecutter's ``__prompts__`` holds them."""
+    if name == "stack_variant":
+        labels = {key: f"{each.title} - {each.summary}" for key, each in _MANIFEST.variants.items()}
+        return {"__prompt__": _PROMPTS[name], **labels}
+    return _PROMPTS[name]
+
+
+@dataclass
+class _Questions:
+    """What cookiecutter has asked so far in this run, and the variant chosen."""
+
+    variant: str | None = None
+    asked: int = 0
+
+    def skips(self, name: str) -> bool:
+        """Whether ``name`` is an answer the chosen variant does not read."""
+        return self.variant is not None and name in _VARIANT_ONLY - _READS[self.variant]
+
+    def numbered(self, prefix: str) -> str:
+        """Cookiecutter's ``[n/total]`` prefix, counting the questions the variant asks."""
+        self.asked += 1
+        total = len(_READS[self.variant or _CONTEXT["stack_variant"]])
+        return _COUNTER.sub(f"[{self.asked}/{total}]", prefix, count=1)
+
+    def answered(self, name: str, value: Any) -> None:
+        if name == "stack_variant":
+            self.variant = value
+
+
+_QUESTIONS = _Questions()
+_READERS = ("read_user_variable", "read_user_yes_no", "read_user_choice", "read_user_dict")
+_ORIGINAL_READERS = {name: getattr(cookiecutter.prompt, name) for name in _READERS}
+
+
+def _reader(name: str) -> Callable[..., Any]:
+    """cookiecutter.prompt.<name>, asking only what the chosen variant reads."""
+    original = _ORIGINAL_READERS[name]
+
+    def read(var_name: str, default: Any, prompts: Any = None, prefix: str = "") -> Any:
+        if prompts != _PROMPTS:  # another template's question, or cookiecutter's own
+            return original(var_name, default, prompts, prefix)
+        if _QUESTIONS.skips(var_name):
+            return default[0] if name == "read_user_choice" else default
+        prefix = _QUESTIONS.numbered(prefix)
+        if name == "read_user_variable" and (choices := choices_of(var_name)):
+            offered = sorted(choices, key=lambda choice: choice != default)  # default first
+            labels = {var_name: choice_labels(var_name)}
+            value = _ORIGINAL_READERS["read_user_choice"](var_name, offered, labels, prefix)
+        else:
+            value = original(var_name, default, prompts, prefix)
+        _QUESTIONS.answered(var_name, value)
+        return value
+
+    return read
+
+
+class PromptsFitTheVariant(Extension):
+    """Ask only what the chosen variant reads; ask choice answers as labelled choices."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        # Cookiecutter builds this environment as it starts asking: a new run of questions.
+        _QUESTIONS.variant, _QUESTIONS.asked = None, 0
+        for name in _READERS:
+            if getattr(cookiecutter.prompt, name) is _ORIGINAL_READERS[name]:
+                setattr(cookiecutter.prompt, name, _reader(name))

@@ -3,13 +3,14 @@
 Everything that differs between variants is declared once, in variants.toml. This module reads
 it for the generated files (the ``ManifestGlobals`` Jinja extension below), the template's
 tests and scripts/bench.py.
-The rendered hooks get the file's data through the same extension (``manifest_data``), as they
+The rendered hooks get the file's data through the same extension (``manifest_json``), as they
 run as scripts in a temporary folder, where neither this module nor a path to the template
 (the context's ``_repo_dir`` may be relative to a folder they do not know) is at hand.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -143,9 +144,12 @@ class ManifestGlobals(Extension):
     """Give the generated files the manifest as ``manifest``, and the chosen variant's entry
     through ``manifest.variants[cookiecutter.stack_variant]``: shared files substitute what
     differs (a package name, a requirement line) instead of branching on the variant. The
-    hooks read it as plain data, ``manifest_data`` (variants.toml as a dict)."""
+    hooks read it as data, ``manifest_json`` (variants.toml as JSON text)."""
 
     def __init__(self, environment):
         super().__init__(environment)
         environment.globals["manifest"] = load()
-        environment.globals["manifest_data"] = tomllib.loads(MANIFEST.read_text())
+        # JSON in the file's order (``|tojson`` would sort the keys, and so the variants).
+        environment.globals["manifest_json"] = json.dumps(
+            tomllib.loads(MANIFEST.read_text(encoding="utf-8")), ensure_ascii=False
+        )

@@ -19,18 +19,28 @@ import sys
 import tempfile
 from pathlib import Path
 
-ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
+ANSWERS = json.loads(
+    r"""{{ cookiecutter | tojson }}"""  # noqa: E501  # pylint: disable=line-too-long
+)
 VARIANT = ANSWERS["stack_variant"]
 PROJECT = Path.cwd()
-# The template's variant manifest (variants.toml): what each variant and shared part owns and needs.
-MANIFEST = json.loads(r"""{{ manifest_data | tojson }}""")
+# The template's variant manifest, variants.toml (see ManifestGlobals in variant_manifest.py):
+# what each variant and shared part owns and needs.
+MANIFEST = json.loads(
+    r"""{{ manifest_json }}"""  # noqa: E501  # pylint: disable=line-too-long
+)
 CHOSEN = MANIFEST["variants"][VARIANT]
 KEPT = [CHOSEN, *(MANIFEST["parts"][name] for name in CHOSEN.get("parts", ()))]
 # Stacks are named TapStack<suffix> (the TAP convention), so stack TapStackdev reads
 # Pulumi.TapStackdev.yaml; lib/environment.py and scripts/deploy.sh use the same prefix.
 STACK_PREFIX = "TapStack"
 # What every variant's unit tests import, and what the chosen variant's own need on top.
-TEST_MODULES = ("pulumi", "pulumi_aws", "pytest", *(m for entry in KEPT for m in entry.get("imports", ())))
+TEST_MODULES = (
+    "pulumi",
+    "pulumi_aws",
+    "pytest",
+    *(module for entry in KEPT for module in entry.get("imports", ())),
+)
 
 
 def step(message):
@@ -89,7 +99,7 @@ def has_modules(python, modules):
     """Whether ``python`` can import every module in ``modules``."""
     if python == sys.executable:
         return all(importlib.util.find_spec(module) for module in modules)
-    probe = "import importlib.util,sys; sys.exit(not all(map(importlib.util.find_spec, sys.argv[1:])))"
+    probe = "import importlib.util as u,sys; sys.exit(not all(map(u.find_spec, sys.argv[1:])))"
     return subprocess.run([python, "-c", probe, *modules], check=False).returncode == 0
 
 
@@ -108,7 +118,8 @@ def venv_python():
     for command in commands:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            step(f"could not install ({' '.join(command[:3])} failed): {result.stderr.strip()[-300:]}")
+            failed = " ".join(command[:3])
+            step(f"could not install ({failed} failed): {result.stderr.strip()[-300:]}")
             return None
     return str(python)
 

@@ -1,7 +1,10 @@
 """Refuse any answer the generated project could not use, before a single file is written.
 
 Each refusal is one line naming the answer, the value given and the rule, and exit status 1;
-cookiecutter then removes the project folder.
+cookiecutter then removes the project folder. Every answer has one check in CHECKS; which ones
+run comes from the variant manifest (variants.toml: the answers every variant reads, then those
+the chosen variant adds), and the patterns and rules come from cookiecutter.json, which the
+generated project's own checks are rendered from too.
 """
 
 import ipaddress
@@ -11,16 +14,20 @@ import sys
 import tempfile
 from pathlib import Path
 
-ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
-
-VARIANTS = ("serverless-api", "stream-pipeline", "multi-env-ecs")
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-# Letters, digits, spaces and the punctuation every AWS service accepts in a tag value.
-TAG_VALUE = re.compile(r"[\w .:/=+@-]+", re.ASCII)
+ANSWERS = json.loads(
+    r"""{{ cookiecutter | tojson }}"""  # noqa: E501  # pylint: disable=line-too-long
+)
+# The template's variant manifest, variants.toml (see ManifestGlobals in variant_manifest.py).
+MANIFEST = json.loads(
+    r"""{{ manifest_json }}"""  # noqa: E501  # pylint: disable=line-too-long
+)
+VARIANTS = tuple(MANIFEST["variants"])
 # multi-env-ecs: the environments that get stack files (pr<N> stacks come and go without one),
 # and the private ranges a VPC base may come from.
 LONG_LIVED_ENVIRONMENTS = ("dev", "staging", "prod")
-PRIVATE_RANGES = tuple(map(ipaddress.IPv4Network, ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")))
+PRIVATE_RANGES = tuple(
+    map(ipaddress.IPv4Network, ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+)
 
 
 def shown(value):
@@ -29,118 +36,146 @@ def shown(value):
     return text if len(text) <= 80 else f"{text[:60]}...{text[-10:]} ({len(value)} characters)"
 
 
-def check_text(field, max_length, rule=None, pattern=None):
-    """Return a refusal if the answer to ``field`` is blank, too long or breaks ``pattern``."""
-    value = ANSWERS[field]
+def refusal(field, value, rule):
+    """The one line that refuses ``value`` as the answer to ``field``."""
+    return f"{field} {shown(value)} must be {rule}"
+
+
+def blank(field, value):
+    """A refusal if ``value`` is not text or only spaces, else None."""
     if not isinstance(value, str) or not value.strip():
         return f"{field} {shown(value)} must not be empty"
-    if pattern is None:
-        rule = f"a single line of at most {max_length} printable characters"
+    return None
+
+
+def free_text(max_length):
+    """A check: one line of at most ``max_length`` printable characters."""
+
+    def check(field, value):
+        if empty := blank(field, value):
+            return empty
         if len(value) > max_length or not value.isprintable():
-            return f"{field} {shown(value)} must be {rule}"
+            rule = f"a single line of at most {max_length} printable characters"
+            return refusal(field, value, rule)
         return None
-    if len(value) > max_length or not pattern.fullmatch(value):
-        return f"{field} {shown(value)} must be {rule}"
-    return None
+
+    return check
 
 
-def check_email(field):
-    """Return a refusal unless ``field`` is empty or an e-mail address."""
-    value = ANSWERS[field]
-    if value and (len(value) > 254 or not EMAIL.fullmatch(value)):
-        return f"{field} {shown(value)} must be an e-mail address (name@example.com) or empty"
-    return None
+def matching(name, max_length=None, rule=None, optional=False):
+    """A check: text matching cookiecutter.json's ``_<name>_pattern`` (which bounds its length,
+    unless ``max_length`` does).
+
+    The refusal states ``_<name>_rule``, or ``rule`` when given; an ``optional`` answer may also
+    be empty.
+    """
+    pattern = re.compile(ANSWERS[f"_{name}_pattern"])
+    rule = rule or ANSWERS[f"_{name}_rule"]
+
+    def check(field, value):
+        if optional and value == "":
+            return None
+        if not optional and (empty := blank(field, value)):
+            return empty
+        fits = isinstance(value, str) and len(value) <= (max_length or len(value))
+        if not (fits and pattern.fullmatch(value)):
+            return refusal(field, value, rule)
+        return None
+
+    return check
 
 
-def check_choice(field, choices):
-    """Return a refusal unless ``field`` is one of ``choices``."""
-    value = ANSWERS[field]
-    if value not in choices:
-        return f"{field} {shown(value)} must be one of {', '.join(choices)}"
-    return None
+def one_of(choices):
+    """A check: exactly one of ``choices``."""
+
+    def check(field, value):
+        if value not in choices:
+            return refusal(field, value, f"one of {', '.join(choices)}")
+        return None
+
+    return check
 
 
-def check_boolean(field):
-    """Return a refusal unless ``field`` is yes or no."""
-    value = ANSWERS[field]
+def yes_or_no(field, value):
+    """Refuse anything but a boolean (cookiecutter turns yes, no, true, off, ... into one)."""
     if not isinstance(value, bool):
-        return f"{field} {shown(value)} must be yes or no"
+        return refusal(field, value, "yes or no")
     return None
 
 
-def check_environments(field):
-    """Return a refusal unless ``field`` lists dev, staging or prod, comma-separated, each once."""
-    value = ANSWERS[field]
+def environments(field, value):
+    """Refuse anything but dev, staging or prod, comma-separated, each at most once."""
     names = [name.strip() for name in str(value).split(",")]
     unknown = [name for name in names if name not in LONG_LIVED_ENVIRONMENTS]
     if unknown or len(set(names)) != len(names):
         problem = f"unknown: {', '.join(map(repr, unknown))}" if unknown else "a name repeated"
-        return (
-            f"{field} {shown(value)} must be a comma-separated list of dev, staging and prod, each at "
-            f"most once ({problem}; pull-request stacks pr<N> need no stack file)"
+        rule = (
+            "a comma-separated list of dev, staging and prod, each at most once "
+            f"({problem}; pull-request stacks pr<N> need no stack file)"
         )
+        return refusal(field, value, rule)
     return None
 
 
-def check_cidr_base(field):
-    """Return a refusal unless ``field`` is a private IPv4 network that holds every /16 VPC."""
-    value = ANSWERS[field]
+def cidr_base(field, value):
+    """Refuse anything but a private IPv4 network that holds a /16 VPC per environment."""
     try:
         network = ipaddress.IPv4Network(str(value))
         usable = 8 <= network.prefixlen <= 12 and any(map(network.subnet_of, PRIVATE_RANGES))
     except ValueError:
         usable = False
     if not usable:
-        return (
-            f"{field} {shown(value)} must be a private IPv4 network from /8 to /12 with no host bits "
-            "set, such as 10.0.0.0/8 (room for a /16 per environment and for pull-request stacks)"
+        rule = (
+            "a private IPv4 network from /8 to /12 with no host bits set, such as 10.0.0.0/8 "
+            "(room for a /16 per environment and for pull-request stacks)"
         )
+        return refusal(field, value, rule)
     return None
 
 
-def check_port(field):
-    """Return a refusal unless ``field`` is a TCP port number."""
-    value = ANSWERS[field]
+def port(field, value):
+    """Refuse anything but a TCP port number, written without leading zeros."""
     if not re.fullmatch(r"[1-9][0-9]{0,4}", str(value)) or int(value) > 65535:
-        return f"{field} {shown(value)} must be a whole number from 1 to 65535"
+        return refusal(field, value, "a whole number from 1 to 65535")
     return None
 
 
-def check_domain(field):
-    """Return a refusal unless ``field`` is empty or a DNS name."""
-    value = ANSWERS[field]
-    if value and not re.fullmatch(ANSWERS["_domain_pattern"], str(value)):
-        return f"{field} {shown(value)} must be {ANSWERS['_domain_rule']}"
-    return None
-
-
-def refusals():
-    """Every check, in prompt order; each yields None or one refusal."""
-    yield check_text("project_name", 80)
-    yield check_text(
-        "project_slug", 30, ANSWERS["_slug_rule"], re.compile(ANSWERS["_slug_pattern"])
-    )
-    yield check_text("description", 256)
-    yield check_text(
-        "owner",
+# One check per answer a variant can read. Each takes the answer's name and value and returns
+# None or the one-line refusal.
+CHECKS = {
+    "project_name": free_text(80),
+    "project_slug": matching("slug"),
+    "description": free_text(256),
+    "owner": matching(
+        "tag_text",
         64,
-        "at most 64 letters, digits, spaces or _ . : / = + - @ (it becomes the Owner tag)",
-        TAG_VALUE,
-    )
-    yield check_choice("stack_variant", VARIANTS)
-    yield check_text("environment_suffix", 12, ANSWERS["_suffix_rule"], re.compile(ANSWERS["_suffix_pattern"]))
-    yield check_email("alarm_email")
-    yield check_boolean("enable_xray")
-    if ANSWERS["stack_variant"] == "multi-env-ecs":
-        yield check_environments("environments")
-        yield check_cidr_base("vpc_cidr_base")
-        yield check_choice("az_count", ("2", "3"))
-        yield check_text(
-            "container_image", 255, ANSWERS["_image_rule"], re.compile(ANSWERS["_image_pattern"])
-        )
-        yield check_port("container_port")
-        yield check_domain("domain_name")
-    yield check_boolean("run_unit_tests")
+        f"at most 64 characters of {ANSWERS['_tag_text_rule']} (it becomes the Owner tag)",
+    ),
+    "stack_variant": one_of(VARIANTS),
+    "aws_region": matching("region"),
+    "environment_suffix": matching("suffix"),
+    "alarm_email": matching("email", optional=True),
+    "enable_xray": yes_or_no,
+    "run_unit_tests": yes_or_no,
+    "environments": environments,
+    "vpc_cidr_base": cidr_base,
+    "az_count": one_of(ANSWERS["_choices"]["az_count"]),
+    "container_image": matching("image", 255),
+    "container_port": port,
+    "domain_name": matching("domain", optional=True),
+}
+
+
+def answers_read(variant):
+    """The answers ``variant`` reads, in the manifest's order; the common ones for no variant."""
+    common = MANIFEST["answers"]["common"]
+    return [*common, *MANIFEST["variants"][variant]["answers"]] if variant in VARIANTS else common
+
+
+def refusals(answers):
+    """Each answer's check, for the answers the chosen variant reads; None or a refusal each."""
+    for field in answers_read(answers["stack_variant"]):
+        yield CHECKS[field](field, answers[field])
 
 
 def remove_rendered_copy():
@@ -156,9 +191,9 @@ def remove_rendered_copy():
 
 def main():
     """Print the first refusal and fail, or pass silently."""
-    for refusal in refusals():
-        if refusal:
-            print(f"error: {refusal}", file=sys.stderr)
+    for found in refusals(ANSWERS):
+        if found:
+            print(f"error: {found}", file=sys.stderr)
             return 1
     print("pre-gen: answers checked")
     return 0

@@ -21,6 +21,16 @@ VARIANTS: tuple[str, ...] = tuple(MANIFEST.variants)
 
 # Representative regions: the default, two commercial ones with long names, and an opt-in region.
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2", "af-south-1")
+# Every commercial region AWS offers today: the region answer's pattern must accept each, and
+# the naming helper must give each its own short code.
+COMMERCIAL_REGIONS = (
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-east-2",
+    "ap-south-1", "ap-south-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+    "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1",
+    "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2",
+    "eu-north-1", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1",
+)  # fmt: skip
 SUFFIXES = ("dev", "prod", "pr12345")
 
 # The longest answers the pre-gen hook accepts.

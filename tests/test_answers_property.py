@@ -38,10 +38,13 @@ FREE_TEXT_FIELDS = [
         "project_slug",
         "description",
         "owner",
+        "stack_variant",
+        "aws_region",
         "environment_suffix",
         "alarm_email",
         "environments",
         "vpc_cidr_base",
+        "az_count",
         "domain_name",
         "container_image",
     )  # fmt: skip
@@ -58,7 +61,7 @@ ANSWERS = st.one_of(
 
 
 def bake_answer(field: str, value: str, variant: str, output: Path):
-    answers = {field: value, "stack_variant": variant, "run_unit_tests": "no"}
+    answers = {"stack_variant": variant, field: value, "run_unit_tests": "no"}
     if field == "project_name":
         answers["project_slug"] = "named-by-hand"  # keep the slug derived from the name apart
     check_keys(answers)
@@ -88,6 +91,7 @@ def check_accepted_project(project: Path, field: str, value: str) -> None:
         "owner": lambda: config["DEFAULT_OWNER"],
         "environment_suffix": lambda: config["DEFAULT_ENVIRONMENT_SUFFIX"],
         "alarm_email": lambda: config["DEFAULT_ALARM_EMAIL"],
+        "aws_region": lambda: assigned_constants(project / "tests/unit/mocks.py")["DEFAULT_REGION"],
         "description": lambda: pyproject["project"]["description"],
         "project_name": lambda: (project / "README.md").read_text().splitlines()[0][2:],
     }

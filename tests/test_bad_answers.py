@@ -7,6 +7,7 @@ import pytest
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
+import variant_manifest
 from tests.conftest import check_keys, cookiecutter_cli
 from tests.matrix import ROOT
 
@@ -25,6 +26,7 @@ BAD_ANSWERS = [
     ("description", "D" * 257, "a single line of at most 256 printable characters"),
     ("owner", "team'quote", "(it becomes the Owner tag)"),
     ("owner", "o" * 65, "(it becomes the Owner tag)"),
+    ("owner", "   ", "must not be empty"),
     (
         "environment_suffix",
         "Prod!",
@@ -37,6 +39,7 @@ BAD_ANSWERS = [
     ("alarm_email", "not-an-email", "must be an e-mail address"),
     ("alarm_email", "a@b", "must be an e-mail address"),
     ("alarm_email", "a b@example.com", "must be an e-mail address"),
+    ("alarm_email", "a" * 250 + "@example.com", "of at most 254 characters"),
     ("environments", "dev,qa", "of dev, staging and prod, each at most once (unknown: 'qa';"),
     ("environments", "dev;prod", "(unknown: 'dev;prod';"),
     ("environments", "dev,,prod", "(unknown: '';"),
@@ -65,18 +68,24 @@ BAD_ANSWERS = [
     ("domain_name", "-bad.example.com", "a lowercase DNS name"),
     ("domain_name", "exa mple.com", "a lowercase DNS name"),
     ("domain_name", "a" * 64 + ".com", "a lowercase DNS name"),
+    ("domain_name", "   ", "a lowercase DNS name"),
+    ("stack_variant", "lambda", "must be one of serverless-api, stream-pipeline, multi-env-ecs"),
+    ("stack_variant", "", "must be one of"),
+    ("az_count", "4", "must be one of 2, 3"),
+    ("az_count", "two", "must be one of 2, 3"),
+    ("aws_region", "mars-north-1", "must be an AWS region name such as us-east-1 or eu-west-1"),
+    ("aws_region", "EU-WEST-1", "an AWS region name"),
+    ("aws_region", "eu-west", "an AWS region name"),
+    ("aws_region", "eu-west-1 ", "an AWS region name"),
+    ("aws_region", "eu-west-1;ls", "an AWS region name"),
+    ("aws_region", "", "must not be empty"),
 ]
-# Answers only some variants read and check, with the variant to check them under.
-VARIANT_FOR_FIELD = dict.fromkeys(
-    (
-        "environments",
-        "vpc_cidr_base",
-        "container_image",
-        "container_port",
-        "domain_name",
-    ),
-    "multi-env-ecs",
-)
+# Answers only some variants read and check, with a variant (the manifest's first) that reads each.
+MANIFEST = variant_manifest.load()
+VARIANT_FOR_FIELD = {
+    field: next(name for name, variant in MANIFEST.variants.items() if field in variant.answers)
+    for field in {field for variant in MANIFEST.variants.values() for field in variant.answers}
+}
 
 
 @pytest.mark.parametrize(("field", "value", "rule"), BAD_ANSWERS)
@@ -110,11 +119,26 @@ def test_the_command_line_refusal_is_one_clear_line_and_exit_status_1(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "answers",
-    [("aws_region=mars-north-1",), ("stack_variant=multi-env-ecs", "az_count=4")],
+    ("answers", "line"),
+    [
+        (
+            ("stack_variant=lambda",),
+            "error: stack_variant 'lambda' must be one of serverless-api, stream-pipeline, "
+            "multi-env-ecs",
+        ),
+        (("stack_variant=multi-env-ecs", "az_count=4"), "error: az_count '4' must be one of 2, 3"),
+        (
+            ("aws_region=mars-north-1",),
+            "error: aws_region 'mars-north-1' must be an AWS region name such as us-east-1 or "
+            "eu-west-1",
+        ),
+    ],
 )
-def test_a_choice_that_is_not_offered_is_refused_by_cookiecutter(tmp_path, answers):
+def test_a_choice_that_is_not_offered_is_refused_in_one_line_by_the_hook(tmp_path, answers, line):
+    # Cookiecutter refuses a value its own choice list does not hold with a traceback before any
+    # hook runs; these answers are text in cookiecutter.json, offered as choices when prompting.
     result = cookiecutter_cli(tmp_path, *answers)
-    assert result.returncode != 0
-    assert "provided for choice variable" in result.stderr
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.splitlines() == [line]
     assert list(tmp_path.iterdir()) == []

@@ -1,6 +1,11 @@
 """The prompts are the template's public interface: people script them with --no-input."""
 
-from tests.matrix import COOKIECUTTER_JSON, REGIONS
+import re
+
+import variant_manifest
+from tests.matrix import COMMERCIAL_REGIONS, COOKIECUTTER_JSON, REGIONS
+
+MANIFEST = variant_manifest.load()
 
 PUBLIC_KEYS = (
     "project_name",
@@ -13,15 +18,13 @@ PUBLIC_KEYS = (
     "alarm_email",
     "enable_xray",
     "run_unit_tests",
+    "environments",
+    "vpc_cidr_base",
+    "az_count",
+    "container_image",
+    "container_port",
+    "domain_name",
 )
-COMMERCIAL_REGIONS = {
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-east-2",
-    "ap-south-1", "ap-south-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-    "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1",
-    "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2",
-    "eu-north-1", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1",
-}  # fmt: skip
 
 
 def prompted_keys():
@@ -41,19 +44,44 @@ def test_every_prompt_has_a_human_label():
         assert len(label) > 10, key
 
 
-def test_every_choice_has_a_human_label():
+def test_every_prompt_is_an_answer_some_variant_reads():
+    # The manifest says which answers each variant reads; the prompts ask those and no others.
+    read = {answer for variant in MANIFEST.variants for answer in MANIFEST.answers_of(variant)}
+    assert read == set(prompted_keys())
+
+
+def test_every_answer_with_few_values_defaults_to_one_and_its_question_names_them():
     prompts = COOKIECUTTER_JSON["__prompts__"]
-    for key in prompted_keys():
-        if isinstance(COOKIECUTTER_JSON[key], list) and key != "aws_region":
-            for choice in COOKIECUTTER_JSON[key]:
-                assert choice in prompts[key], f"{key} choice {choice} has no label"
+    for key, choices in COOKIECUTTER_JSON["_choices"].items():
+        assert key in prompted_keys(), key
+        # Held and typed as text, so a typo reaches the pre-gen hook's one-line refusal.
+        assert COOKIECUTTER_JSON[key] == choices[0], key
+        assert all(choice in prompts[key] for choice in choices), key
+    assert not [key for key in prompted_keys() if isinstance(COOKIECUTTER_JSON[key], list)]
 
 
-def test_regions_are_every_commercial_region_with_us_east_1_first():
-    regions = COOKIECUTTER_JSON["aws_region"]
-    assert regions[0] == "us-east-1"
-    assert set(regions) == COMMERCIAL_REGIONS
-    assert set(REGIONS) <= set(regions)
+def test_the_variant_default_is_the_manifests_first_variant():
+    assert COOKIECUTTER_JSON["stack_variant"] == next(iter(MANIFEST.variants)) == "serverless-api"
+
+
+def test_the_region_is_typed_by_name_and_its_pattern_takes_every_commercial_region():
+    assert COOKIECUTTER_JSON["aws_region"] == "us-east-1"
+    pattern = re.compile(COOKIECUTTER_JSON["_region_pattern"])
+    assert [region for region in COMMERCIAL_REGIONS if not pattern.fullmatch(region)] == []
+    assert set(REGIONS) <= set(COMMERCIAL_REGIONS)
+    for other_partition in ("us-gov-west-1", "cn-north-1", "us-isob-east-1"):
+        assert pattern.fullmatch(other_partition), other_partition
+    for typo in ("eu-west", "euwest-1", "EU-WEST-1", "eu-west-1a", "eu_west_1", "mars-north-1"):
+        assert not pattern.fullmatch(typo), typo
+
+
+def test_every_pattern_has_a_rule_and_compiles():
+    patterns = [key for key in COOKIECUTTER_JSON if key.endswith("_pattern")]
+    assert {"_email_pattern", "_tag_text_pattern", "_region_pattern"} <= set(patterns)
+    for key in patterns:
+        re.compile(COOKIECUTTER_JSON[key])
+        rule = COOKIECUTTER_JSON[key.removesuffix("_pattern") + "_rule"]
+        assert len(rule) > 10, key
 
 
 def test_defaults_are_the_documented_ones():
@@ -61,4 +89,4 @@ def test_defaults_are_the_documented_ones():
     assert COOKIECUTTER_JSON["alarm_email"] == ""
     assert COOKIECUTTER_JSON["enable_xray"] is True
     assert COOKIECUTTER_JSON["run_unit_tests"] is True
-    assert COOKIECUTTER_JSON["stack_variant"][0] == "serverless-api"
+    assert COOKIECUTTER_JSON["az_count"] == "2"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.matrix import COOKIECUTTER_JSON, MANIFEST, ROOT
+from tests.matrix import MANIFEST, ROOT
 
 TREE = ROOT / "{{cookiecutter.project_slug}}"
 OWNERS = MANIFEST.owners()
@@ -62,13 +62,6 @@ def test_each_sub_package_belongs_to_one_entry_named_like_it(folder):
 def test_every_variant_and_part_has_its_own_lib_package():
     for name in OWNERS:
         assert (TREE / "lib" / package_of(name) / "__init__.py").is_file(), name
-
-
-def test_the_variants_offered_are_the_manifests():
-    offered = COOKIECUTTER_JSON["stack_variant"]
-    if not isinstance(offered, list):  # a text answer: the choices are its prompt's labels
-        offered = COOKIECUTTER_JSON["__prompts__"]["stack_variant"]
-    assert [v for v in offered if not v.startswith("__")] == list(MANIFEST.variants)
 
 
 def test_every_part_is_used_by_two_variants_and_exists():

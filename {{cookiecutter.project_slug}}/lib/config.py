@@ -22,8 +22,14 @@ DEFAULT_OWNER = {{ cookiecutter.owner | tojson }}
 DEFAULT_ALARM_EMAIL = {{ cookiecutter.alarm_email | tojson }}
 DEFAULT_ENABLE_XRAY = {{ "True" if cookiecutter.enable_xray else "False" }}
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]")
+# The rules the answers were checked by when this project was generated (the template holds
+# each one once, for its own checks and for this file).
+_EMAIL = re.compile(
+    {{ cookiecutter._email_pattern | tojson }}
+)
+_EMAIL_RULE = {{ cookiecutter._email_rule | tojson }}
+_REGION = re.compile({{ cookiecutter._region_pattern | tojson }})
+_REGION_RULE = {{ cookiecutter._region_rule | tojson }}
 
 
 @dataclass(frozen=True)
@@ -47,10 +53,10 @@ class ProjectSettings:
         if not self.region:
             object.__setattr__(self, "region", provider_region())
         if not _REGION.fullmatch(self.region):
-            raise ConfigurationError(f"aws:region {self.region!r} is not an AWS region name")
+            raise ConfigurationError(f"aws:region {self.region!r} must be {_REGION_RULE}")
         if self.alarm_email and not _EMAIL.fullmatch(self.alarm_email):
             raise ConfigurationError(
-                f"config alarmEmail {self.alarm_email!r} must be an e-mail address or empty"
+                f"config alarmEmail {self.alarm_email!r} must be {_EMAIL_RULE}"
             )
         try:
             # A bad owner or user tag raises here, before any resource exists.

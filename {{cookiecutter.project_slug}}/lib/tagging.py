@@ -7,8 +7,10 @@ from collections.abc import Mapping
 
 REQUIRED_TAG_KEYS = ("Environment", "Project", "Owner", "ManagedBy", "Region")
 
-# Characters every AWS service accepts in tag keys and values.
-_TAG_TEXT = re.compile(r"[\w .:/=+@-]*", re.ASCII)
+# Characters every AWS service accepts in tag keys and values (the rule generation checked the
+# owner by; the template holds it once).
+_TAG_TEXT = re.compile({{ cookiecutter._tag_text_pattern | tojson }})
+_TAG_TEXT_RULE = {{ cookiecutter._tag_text_rule | tojson }}
 
 
 class TaggingError(ValueError):
@@ -18,8 +20,7 @@ class TaggingError(ValueError):
 def _check(kind: str, text: str, max_length: int) -> None:
     if not isinstance(text, str) or len(text) > max_length or not _TAG_TEXT.fullmatch(text):
         raise TaggingError(
-            f"tag {kind} {text!r} must be at most {max_length} characters of letters, digits, "
-            "spaces and _ . : / = + - @"
+            f"tag {kind} {text!r} must be at most {max_length} characters of {_TAG_TEXT_RULE}"
         )
 
 
