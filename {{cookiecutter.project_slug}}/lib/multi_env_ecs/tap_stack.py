@@ -7,11 +7,10 @@ from typing import Any
 
 import pulumi
 
-from lib.alerting import ALARM_PUBLISHER, AlarmTopic
 from lib.config import ProjectSettings
 from lib.context import StackContext
-from lib.encryption import EncryptionKey
 from lib.environment import ConfigurationError, tier_of
+from lib.foundation import Foundation
 from lib.multi_env_ecs.database import DATABASE_NAME, AuroraDatabase
 from lib.multi_env_ecs.dns import ServiceDomain
 from lib.multi_env_ecs.ecs_service import EcsService, EcsServiceArgs
@@ -88,25 +87,10 @@ class TapStack(pulumi.ComponentResource):
         tier = tier_settings(args.environment_suffix)
         if args.allow_destroy:
             tier = tier.destroyable()
-        ctx = StackContext.for_deployment(args)
-
-        self.logs_key = EncryptionKey(
-            f"{name}-logs-key",
-            ctx,
-            purpose="logs",
-            deletion_window_days=tier.kms_deletion_window_days,
-            service_principals=[ctx.logs_service, ALARM_PUBLISHER],
-            opts=child,
-        )
-        self.data_key = EncryptionKey(
-            f"{name}-data-key",
-            ctx,
-            purpose="data",
-            deletion_window_days=tier.kms_deletion_window_days,
-            # Aurora and Secrets Manager use it with the caller's credentials, which IAM grants.
-            service_principals=[],
-            opts=child,
-        )
+        base = Foundation(self, name, args, tier, key_purpose="logs", key_name="logs-key")
+        ctx, self.logs_key, self.alarm_topic = base.ctx, base.key, base.alarm_topic
+        # Aurora and Secrets Manager use it with the caller's credentials, which IAM grants.
+        self.data_key = base.data_key("data")
         self.network = Network(
             f"{name}-network",
             ctx,
@@ -209,9 +193,6 @@ class TapStack(pulumi.ComponentResource):
             )
             for environment in args.peer_environments
         ]
-        self.alarm_topic = AlarmTopic(
-            f"{name}-alarms", ctx, kms_key_arn=self.logs_key.arn, email=args.alarm_email, opts=child
-        )
         self.monitoring = ServiceMonitoring(
             f"{name}-monitoring",
             ctx,

@@ -1,11 +1,11 @@
-"""Settings that differ by environment tier, in one typed table."""
+"""Settings that differ by environment tier, in one typed table on lib/tiers.py's base."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from lib.environment import tier_of
+from lib.tiers import Tier, TierTable
 
 GIB = 1024**3
 
@@ -21,7 +21,7 @@ class QuotaCost(NamedTuple):
 
 
 @dataclass(frozen=True)
-class ServiceTier:
+class ServiceTier(Tier):
     """What one tier of the ECS service, its network and its database get."""
 
     # Fargate task size and how many tasks run.
@@ -35,10 +35,9 @@ class ServiceTier:
     # VPC costs one NAT gateway and one Elastic IP. No tier goes without: the default image is
     # on ECR Public, which no VPC endpoint reaches.
     nat_gateway_per_zone: bool
-    # Retention and protection.
-    log_retention_days: int  # container, flow and database logs
+    # Retention and protection; Tier's log_retention_days keeps container, flow and database
+    # logs, its kms_deletion_window_days applies to both keys.
     access_log_retention_days: int  # ALB access logs in S3
-    kms_deletion_window_days: int
     deletion_protection: bool  # load balancer and database
     empty_buckets_on_destroy: bool  # else destroy stops at a bucket that still holds objects
     # Aurora PostgreSQL.
@@ -74,114 +73,114 @@ class ServiceTier:
         return replace(self, deletion_protection=False, empty_buckets_on_destroy=True)
 
 
-TIERS: dict[str, ServiceTier] = {
-    "dev": ServiceTier(
-        task_cpu=256,
-        task_memory_mb=512,
-        desired_count=1,
-        min_tasks=1,
-        max_tasks=3,
-        cpu_target_percent=70,
-        nat_gateway_per_zone=False,
-        log_retention_days=14,
-        access_log_retention_days=30,
-        kms_deletion_window_days=7,
-        deletion_protection=False,
-        empty_buckets_on_destroy=True,
-        db_instance_class="db.t4g.medium",
-        db_instance_count=1,
-        db_backup_retention_days=7,
-        db_final_snapshot=False,
-        cpu_alarm_percent=85,
-        memory_alarm_percent=85,
-        alb_5xx_alarm_count=20,
-        unhealthy_hosts_alarm_count=1,
-        response_time_alarm_seconds=3,
-        db_cpu_alarm_percent=85,
-        db_freeable_memory_alarm_bytes=GIB // 4,
-        db_connections_alarm_count=300,
-    ),
-    "pr": ServiceTier(
-        task_cpu=256,
-        task_memory_mb=512,
-        desired_count=1,
-        min_tasks=1,
-        max_tasks=2,
-        cpu_target_percent=70,
-        nat_gateway_per_zone=False,
-        log_retention_days=7,
-        access_log_retention_days=7,
-        kms_deletion_window_days=7,
-        deletion_protection=False,
-        empty_buckets_on_destroy=True,
-        db_instance_class="db.t4g.medium",
-        db_instance_count=1,
-        db_backup_retention_days=7,
-        db_final_snapshot=False,
-        cpu_alarm_percent=85,
-        memory_alarm_percent=85,
-        alb_5xx_alarm_count=20,
-        unhealthy_hosts_alarm_count=1,
-        response_time_alarm_seconds=3,
-        db_cpu_alarm_percent=85,
-        db_freeable_memory_alarm_bytes=GIB // 4,
-        db_connections_alarm_count=300,
-    ),
-    "staging": ServiceTier(
-        task_cpu=512,
-        task_memory_mb=1024,
-        desired_count=2,
-        min_tasks=2,
-        max_tasks=6,
-        cpu_target_percent=60,
-        nat_gateway_per_zone=False,
-        log_retention_days=30,
-        access_log_retention_days=90,
-        kms_deletion_window_days=7,
-        deletion_protection=False,
-        empty_buckets_on_destroy=True,
-        db_instance_class="db.t4g.medium",
-        db_instance_count=2,
-        db_backup_retention_days=7,
-        db_final_snapshot=False,
-        cpu_alarm_percent=80,
-        memory_alarm_percent=80,
-        alb_5xx_alarm_count=10,
-        unhealthy_hosts_alarm_count=1,
-        response_time_alarm_seconds=2,
-        db_cpu_alarm_percent=80,
-        db_freeable_memory_alarm_bytes=GIB // 4,
-        db_connections_alarm_count=300,
-    ),
-    "prod": ServiceTier(
-        task_cpu=1024,
-        task_memory_mb=2048,
-        desired_count=4,
-        min_tasks=4,
-        max_tasks=12,
-        cpu_target_percent=50,
-        nat_gateway_per_zone=True,
-        log_retention_days=90,
-        access_log_retention_days=365,
-        kms_deletion_window_days=30,
-        deletion_protection=True,
-        empty_buckets_on_destroy=False,
-        db_instance_class="db.r6g.large",
-        db_instance_count=2,
-        db_backup_retention_days=30,
-        db_final_snapshot=True,
-        cpu_alarm_percent=75,
-        memory_alarm_percent=75,
-        alb_5xx_alarm_count=5,
-        unhealthy_hosts_alarm_count=1,
-        response_time_alarm_seconds=1,
-        db_cpu_alarm_percent=75,
-        db_freeable_memory_alarm_bytes=GIB,
-        db_connections_alarm_count=1000,
-    ),
-}
+TIERS: TierTable[ServiceTier] = TierTable(
+    {
+        "dev": ServiceTier(
+            task_cpu=256,
+            task_memory_mb=512,
+            desired_count=1,
+            min_tasks=1,
+            max_tasks=3,
+            cpu_target_percent=70,
+            nat_gateway_per_zone=False,
+            log_retention_days=14,
+            access_log_retention_days=30,
+            kms_deletion_window_days=7,
+            deletion_protection=False,
+            empty_buckets_on_destroy=True,
+            db_instance_class="db.t4g.medium",
+            db_instance_count=1,
+            db_backup_retention_days=7,
+            db_final_snapshot=False,
+            cpu_alarm_percent=85,
+            memory_alarm_percent=85,
+            alb_5xx_alarm_count=20,
+            unhealthy_hosts_alarm_count=1,
+            response_time_alarm_seconds=3,
+            db_cpu_alarm_percent=85,
+            db_freeable_memory_alarm_bytes=GIB // 4,
+            db_connections_alarm_count=300,
+        ),
+        "pr": ServiceTier(
+            task_cpu=256,
+            task_memory_mb=512,
+            desired_count=1,
+            min_tasks=1,
+            max_tasks=2,
+            cpu_target_percent=70,
+            nat_gateway_per_zone=False,
+            log_retention_days=7,
+            access_log_retention_days=7,
+            kms_deletion_window_days=7,
+            deletion_protection=False,
+            empty_buckets_on_destroy=True,
+            db_instance_class="db.t4g.medium",
+            db_instance_count=1,
+            db_backup_retention_days=7,
+            db_final_snapshot=False,
+            cpu_alarm_percent=85,
+            memory_alarm_percent=85,
+            alb_5xx_alarm_count=20,
+            unhealthy_hosts_alarm_count=1,
+            response_time_alarm_seconds=3,
+            db_cpu_alarm_percent=85,
+            db_freeable_memory_alarm_bytes=GIB // 4,
+            db_connections_alarm_count=300,
+        ),
+        "staging": ServiceTier(
+            task_cpu=512,
+            task_memory_mb=1024,
+            desired_count=2,
+            min_tasks=2,
+            max_tasks=6,
+            cpu_target_percent=60,
+            nat_gateway_per_zone=False,
+            log_retention_days=30,
+            access_log_retention_days=90,
+            kms_deletion_window_days=7,
+            deletion_protection=False,
+            empty_buckets_on_destroy=True,
+            db_instance_class="db.t4g.medium",
+            db_instance_count=2,
+            db_backup_retention_days=7,
+            db_final_snapshot=False,
+            cpu_alarm_percent=80,
+            memory_alarm_percent=80,
+            alb_5xx_alarm_count=10,
+            unhealthy_hosts_alarm_count=1,
+            response_time_alarm_seconds=2,
+            db_cpu_alarm_percent=80,
+            db_freeable_memory_alarm_bytes=GIB // 4,
+            db_connections_alarm_count=300,
+        ),
+        "prod": ServiceTier(
+            task_cpu=1024,
+            task_memory_mb=2048,
+            desired_count=4,
+            min_tasks=4,
+            max_tasks=12,
+            cpu_target_percent=50,
+            nat_gateway_per_zone=True,
+            log_retention_days=90,
+            access_log_retention_days=365,
+            kms_deletion_window_days=30,
+            deletion_protection=True,
+            empty_buckets_on_destroy=False,
+            db_instance_class="db.r6g.large",
+            db_instance_count=2,
+            db_backup_retention_days=30,
+            db_final_snapshot=True,
+            cpu_alarm_percent=75,
+            memory_alarm_percent=75,
+            alb_5xx_alarm_count=5,
+            unhealthy_hosts_alarm_count=1,
+            response_time_alarm_seconds=1,
+            db_cpu_alarm_percent=75,
+            db_freeable_memory_alarm_bytes=GIB,
+            db_connections_alarm_count=1000,
+        ),
+    }
+)
 
-
-def tier_settings(suffix: str) -> ServiceTier:
-    """The settings row for an environment suffix."""
-    return TIERS[tier_of(suffix)]
+# The settings row for an environment suffix.
+tier_settings = TIERS.for_suffix

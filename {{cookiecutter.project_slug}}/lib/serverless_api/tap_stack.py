@@ -6,10 +6,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from lib.alerting import ALARM_PUBLISHER, AlarmTopic
 from lib.config import ProjectSettings
-from lib.context import StackContext
-from lib.encryption import EncryptionKey
+from lib.foundation import Foundation
 from lib.lambda_api.api_cors import ApiCors
 from lib.lambda_api.python_function import PythonFunction, PythonFunctionArgs
 from lib.serverless_api.api_monitoring import ApiMonitoring
@@ -37,19 +35,8 @@ class TapStack(pulumi.ComponentResource):
         super().__init__("tap:stack:TapStack", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tier = tier_settings(args.environment_suffix)
-        ctx = StackContext.for_deployment(args)
-
-        key = EncryptionKey(
-            f"{name}-key",
-            ctx,
-            purpose="api",
-            deletion_window_days=tier.kms_deletion_window_days,
-            service_principals=[ctx.logs_service, ALARM_PUBLISHER],
-            opts=child,
-        )
-        alarm_topic = AlarmTopic(
-            f"{name}-alarms", ctx, kms_key_arn=key.arn, email=args.alarm_email, opts=child
-        )
+        base = Foundation(self, name, args, tier, key_purpose="api")
+        ctx, key, alarm_topic = base.ctx, base.key, base.alarm_topic
         # One CORS answer: the API's preflight and error responses, and the function's own.
         cors = ApiCors()
         function = PythonFunction(

@@ -1,18 +1,16 @@
-"""Settings that differ by environment tier, in one typed table."""
+"""Settings that differ by environment tier, in one typed table on lib/tiers.py's base."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lib.environment import tier_of
+from lib.tiers import Tier, TierTable
 
 
 @dataclass(frozen=True)
-class ApiTier:
+class ApiTier(Tier):
     """What one tier of the serverless API gets."""
 
-    log_retention_days: int
-    kms_deletion_window_days: int
     throttle_rate_limit: float  # steady-state requests per second across the stage
     throttle_burst_limit: int
     latency_alarm_ms: int  # API p99 latency that raises an alarm
@@ -20,46 +18,46 @@ class ApiTier:
     api_4xx_alarm_threshold: int  # client errors per five minutes that raise an alarm
 
 
-TIERS: dict[str, ApiTier] = {
-    "dev": ApiTier(
-        log_retention_days=14,
-        kms_deletion_window_days=7,
-        throttle_rate_limit=50,
-        throttle_burst_limit=100,
-        latency_alarm_ms=5000,
-        error_alarm_threshold=5,
-        api_4xx_alarm_threshold=100,
-    ),
-    "pr": ApiTier(
-        log_retention_days=7,
-        kms_deletion_window_days=7,
-        throttle_rate_limit=20,
-        throttle_burst_limit=40,
-        latency_alarm_ms=5000,
-        error_alarm_threshold=5,
-        api_4xx_alarm_threshold=100,
-    ),
-    "staging": ApiTier(
-        log_retention_days=30,
-        kms_deletion_window_days=7,
-        throttle_rate_limit=200,
-        throttle_burst_limit=400,
-        latency_alarm_ms=3000,
-        error_alarm_threshold=3,
-        api_4xx_alarm_threshold=200,
-    ),
-    "prod": ApiTier(
-        log_retention_days=90,
-        kms_deletion_window_days=30,
-        throttle_rate_limit=1000,
-        throttle_burst_limit=2000,
-        latency_alarm_ms=2000,
-        error_alarm_threshold=1,
-        api_4xx_alarm_threshold=500,
-    ),
-}
+TIERS: TierTable[ApiTier] = TierTable(
+    {
+        "dev": ApiTier(
+            log_retention_days=14,
+            kms_deletion_window_days=7,
+            throttle_rate_limit=50,
+            throttle_burst_limit=100,
+            latency_alarm_ms=5000,
+            error_alarm_threshold=5,
+            api_4xx_alarm_threshold=100,
+        ),
+        "pr": ApiTier(
+            log_retention_days=7,
+            kms_deletion_window_days=7,
+            throttle_rate_limit=20,
+            throttle_burst_limit=40,
+            latency_alarm_ms=5000,
+            error_alarm_threshold=5,
+            api_4xx_alarm_threshold=100,
+        ),
+        "staging": ApiTier(
+            log_retention_days=30,
+            kms_deletion_window_days=7,
+            throttle_rate_limit=200,
+            throttle_burst_limit=400,
+            latency_alarm_ms=3000,
+            error_alarm_threshold=3,
+            api_4xx_alarm_threshold=200,
+        ),
+        "prod": ApiTier(
+            log_retention_days=90,
+            kms_deletion_window_days=30,
+            throttle_rate_limit=1000,
+            throttle_burst_limit=2000,
+            latency_alarm_ms=2000,
+            error_alarm_threshold=1,
+            api_4xx_alarm_threshold=500,
+        ),
+    }
+)
 
-
-def tier_settings(suffix: str) -> ApiTier:
-    """The settings row for an environment suffix."""
-    return TIERS[tier_of(suffix)]
+# The settings row for an environment suffix.
+tier_settings = TIERS.for_suffix

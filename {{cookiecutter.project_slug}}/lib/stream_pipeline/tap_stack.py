@@ -11,11 +11,9 @@ from typing import Any
 
 import pulumi
 
-from lib.alerting import ALARM_PUBLISHER, AlarmTopic
 from lib.config import ProjectSettings
-from lib.context import StackContext
-from lib.encryption import EncryptionKey
 from lib.environment import ConfigurationError, tier_of
+from lib.foundation import Foundation
 from lib.lambda_api.api_deployment import INTEGRATION_TIMEOUT_SECONDS
 from lib.lambda_api.python_function import PythonFunctionArgs
 from lib.stream_pipeline.batch_indexer import BatchIndexer
@@ -58,18 +56,10 @@ class TapStack(pulumi.ComponentResource):
         super().__init__("tap:stack:TapStack", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tier = tier_settings(args.environment_suffix)
-        ctx = StackContext.for_deployment(args)
-
-        self.key = EncryptionKey(
-            f"{name}-key",
-            ctx,
-            purpose="pipeline",
-            deletion_window_days=tier.kms_deletion_window_days,
-            # Only these use the key as themselves; Kinesis, S3, Secrets Manager and SQS use it
-            # with the caller's credentials, which the roles' own kms:ViaService grants allow.
-            service_principals=[ctx.logs_service, ALARM_PUBLISHER],
-            opts=child,
-        )
+        # One key for all of it: Kinesis, S3, Secrets Manager and SQS use it with the caller's
+        # credentials, which the roles' own kms:ViaService grants allow.
+        base = Foundation(self, name, args, tier, key_purpose="pipeline")
+        ctx, self.key, self.alarm_topic = base.ctx, base.key, base.alarm_topic
 
         def function_args(purpose: str, memory_mb: int) -> PythonFunctionArgs:
             return PythonFunctionArgs(
@@ -86,9 +76,6 @@ class TapStack(pulumi.ComponentResource):
                 metric_namespace=ctx.namer.metric_namespace(),
             )
 
-        self.alarm_topic = AlarmTopic(
-            f"{name}-alarms", ctx, kms_key_arn=self.key.arn, email=args.alarm_email, opts=child
-        )
         self.stream = DataStream(
             f"{name}-stream", ctx, tier=tier, kms_key_arn=self.key.arn, opts=child
         )

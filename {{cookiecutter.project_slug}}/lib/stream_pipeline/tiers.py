@@ -1,18 +1,16 @@
-"""Settings that differ by environment tier, in one typed table."""
+"""Settings that differ by environment tier, in one typed table on lib/tiers.py's base."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lib.environment import tier_of
+from lib.tiers import Tier, TierTable
 
 
 @dataclass(frozen=True)
-class StreamTier:
+class StreamTier(Tier):
     """What one tier of the stream pipeline gets."""
 
-    log_retention_days: int
-    kms_deletion_window_days: int
     stream_retention_hours: int
     stream_shard_count: int | None  # None: on-demand capacity, billed per use
     throttle_rate_limit: float  # steady-state ingest requests per second across the stage
@@ -31,90 +29,90 @@ class StreamTier:
     iterator_age_alarm_ms: int  # how far the processor may fall behind the stream
 
 
-TIERS: dict[str, StreamTier] = {
-    "dev": StreamTier(
-        log_retention_days=14,
-        kms_deletion_window_days=7,
-        stream_retention_hours=24,
-        stream_shard_count=None,
-        throttle_rate_limit=50,
-        throttle_burst_limit=100,
-        batch_size=100,
-        batching_window_seconds=5,
-        max_retry_attempts=3,
-        ingest_memory_mb=256,
-        processor_memory_mb=512,
-        indexer_memory_mb=128,
-        secret_recovery_window_days=0,
-        infrequent_access_after_days=30,
-        noncurrent_version_days=30,
-        error_alarm_threshold=5,
-        api_4xx_alarm_threshold=100,
-        iterator_age_alarm_ms=300_000,
-    ),
-    "pr": StreamTier(
-        log_retention_days=7,
-        kms_deletion_window_days=7,
-        stream_retention_hours=24,
-        stream_shard_count=None,
-        throttle_rate_limit=20,
-        throttle_burst_limit=40,
-        batch_size=100,
-        batching_window_seconds=5,
-        max_retry_attempts=2,
-        ingest_memory_mb=256,
-        processor_memory_mb=512,
-        indexer_memory_mb=128,
-        secret_recovery_window_days=0,
-        infrequent_access_after_days=30,
-        noncurrent_version_days=7,
-        error_alarm_threshold=5,
-        api_4xx_alarm_threshold=100,
-        iterator_age_alarm_ms=300_000,
-    ),
-    "staging": StreamTier(
-        log_retention_days=30,
-        kms_deletion_window_days=7,
-        stream_retention_hours=24,
-        stream_shard_count=None,
-        throttle_rate_limit=200,
-        throttle_burst_limit=400,
-        batch_size=200,
-        batching_window_seconds=5,
-        max_retry_attempts=3,
-        ingest_memory_mb=256,
-        processor_memory_mb=1024,
-        indexer_memory_mb=128,
-        secret_recovery_window_days=0,
-        infrequent_access_after_days=30,
-        noncurrent_version_days=30,
-        error_alarm_threshold=3,
-        api_4xx_alarm_threshold=200,
-        iterator_age_alarm_ms=120_000,
-    ),
-    "prod": StreamTier(
-        log_retention_days=90,
-        kms_deletion_window_days=30,
-        stream_retention_hours=168,
-        stream_shard_count=2,
-        throttle_rate_limit=1000,
-        throttle_burst_limit=2000,
-        batch_size=500,
-        batching_window_seconds=1,
-        max_retry_attempts=5,
-        ingest_memory_mb=512,
-        processor_memory_mb=1024,
-        indexer_memory_mb=256,
-        secret_recovery_window_days=30,
-        infrequent_access_after_days=30,
-        noncurrent_version_days=90,
-        error_alarm_threshold=1,
-        api_4xx_alarm_threshold=500,
-        iterator_age_alarm_ms=60_000,
-    ),
-}
+TIERS: TierTable[StreamTier] = TierTable(
+    {
+        "dev": StreamTier(
+            log_retention_days=14,
+            kms_deletion_window_days=7,
+            stream_retention_hours=24,
+            stream_shard_count=None,
+            throttle_rate_limit=50,
+            throttle_burst_limit=100,
+            batch_size=100,
+            batching_window_seconds=5,
+            max_retry_attempts=3,
+            ingest_memory_mb=256,
+            processor_memory_mb=512,
+            indexer_memory_mb=128,
+            secret_recovery_window_days=0,
+            infrequent_access_after_days=30,
+            noncurrent_version_days=30,
+            error_alarm_threshold=5,
+            api_4xx_alarm_threshold=100,
+            iterator_age_alarm_ms=300_000,
+        ),
+        "pr": StreamTier(
+            log_retention_days=7,
+            kms_deletion_window_days=7,
+            stream_retention_hours=24,
+            stream_shard_count=None,
+            throttle_rate_limit=20,
+            throttle_burst_limit=40,
+            batch_size=100,
+            batching_window_seconds=5,
+            max_retry_attempts=2,
+            ingest_memory_mb=256,
+            processor_memory_mb=512,
+            indexer_memory_mb=128,
+            secret_recovery_window_days=0,
+            infrequent_access_after_days=30,
+            noncurrent_version_days=7,
+            error_alarm_threshold=5,
+            api_4xx_alarm_threshold=100,
+            iterator_age_alarm_ms=300_000,
+        ),
+        "staging": StreamTier(
+            log_retention_days=30,
+            kms_deletion_window_days=7,
+            stream_retention_hours=24,
+            stream_shard_count=None,
+            throttle_rate_limit=200,
+            throttle_burst_limit=400,
+            batch_size=200,
+            batching_window_seconds=5,
+            max_retry_attempts=3,
+            ingest_memory_mb=256,
+            processor_memory_mb=1024,
+            indexer_memory_mb=128,
+            secret_recovery_window_days=0,
+            infrequent_access_after_days=30,
+            noncurrent_version_days=30,
+            error_alarm_threshold=3,
+            api_4xx_alarm_threshold=200,
+            iterator_age_alarm_ms=120_000,
+        ),
+        "prod": StreamTier(
+            log_retention_days=90,
+            kms_deletion_window_days=30,
+            stream_retention_hours=168,
+            stream_shard_count=2,
+            throttle_rate_limit=1000,
+            throttle_burst_limit=2000,
+            batch_size=500,
+            batching_window_seconds=1,
+            max_retry_attempts=5,
+            ingest_memory_mb=512,
+            processor_memory_mb=1024,
+            indexer_memory_mb=256,
+            secret_recovery_window_days=30,
+            infrequent_access_after_days=30,
+            noncurrent_version_days=90,
+            error_alarm_threshold=1,
+            api_4xx_alarm_threshold=500,
+            iterator_age_alarm_ms=60_000,
+        ),
+    }
+)
 
-
-def tier_settings(suffix: str) -> StreamTier:
-    """The settings row for an environment suffix."""
-    return TIERS[tier_of(suffix)]
+# The settings row for an environment suffix.
+tier_settings = TIERS.for_suffix
