@@ -11,7 +11,8 @@ from lib.naming import NamingError, validate_suffix
 ENVIRONMENT_VARIABLE = "ENVIRONMENT_SUFFIX"
 STACK_PREFIX = "TapStack"
 
-# Every suffix maps to one of these tiers; each variant's lib/tiers.py has one row per tier.
+# Every suffix maps to one of these tiers; each variant's tiers.py has one row per tier
+# (lib/tiers.py's TierTable refuses any other table).
 TIERS = ("dev", "staging", "prod", "pr")
 _PULL_REQUEST = re.compile(r"pr[0-9]+")
 
