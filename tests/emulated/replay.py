@@ -142,9 +142,10 @@ def stack_config(project: Path, suffix: str) -> dict[str, str]:
 
 
 def _program_files(project: Path) -> list[Path]:
-    """What decides the plan: the program, its library, and the mocks it runs under."""
+    """What decides the plan: the program, its library, and the unit-test package whose mocks
+    it runs under."""
     return sorted(
-        [project / "tap.py", project / "tests" / "unit" / "mocks.py", *project.glob("lib/**/*.py")]
+        [project / "tap.py", *project.glob("lib/**/*.py"), *project.glob("tests/unit/**/*.py")]
     )
 
 
@@ -153,7 +154,7 @@ def plan(project: Path, suffix: str, config: Mapping[str, str] | None = None) ->
     with the stack's config file and ``config`` on top of it.
 
     The same program and config give the same plan, so it is computed once per content of the
-    program (tap.py, lib/**/*.py, the mocks) and config.
+    program (tap.py, lib/**/*.py, the mocks in tests/unit) and config.
     """
     settings = {**stack_config(project, suffix), **(config or {})}
     digest = hashlib.sha256(json.dumps([suffix, settings], sort_keys=True).encode())
