@@ -2,17 +2,21 @@
 
 ``EmulatedAws`` is a moto server on loopback: boto3 in any process reaches it through
 AWS_ENDPOINT_URL. ``LambdaProxyServer`` serves HTTP on loopback the way API Gateway's Lambda
-proxy integration would, by calling a generated handler with a proxy event. Each variant's
-module here (serverless_api.py, ...) has a ``deploy`` function that creates, in moto, what a
-deployment of that variant creates, and returns the stack outputs a deployment would have
-written to cfn-outputs/flat-outputs.json.
+proxy integration would, by calling a generated handler with a proxy event.
+
+What a deployment creates is replayed from the generated program itself (replay.py). Each
+variant's module here, named by ``emulation`` in the variant manifest, holds only the stand-ins
+for what runs code on AWS and the things outside the stack that its deployment is given, and a
+``deploy`` function that returns the stack outputs a deployment would have written to
+cfn-outputs/flat-outputs.json, and the stand-in servers to stop afterwards.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import io
-import json
+import os
 import sys
 import threading
 import urllib.request
@@ -20,11 +24,14 @@ import zipfile
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
+from types import ModuleType, SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from moto.server import ThreadedMotoServer
+
+if TYPE_CHECKING:
+    from tests.emulated.replay import Replay
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 # The attributes of a Lambda context that Powertools' Logger reads.
@@ -145,44 +152,46 @@ def zipped(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
-def lambda_role(aws: EmulatedAws, name: str) -> str:
-    """An execution role Lambda can assume."""
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
+def load_function(path: Path, module_name: str, environment: dict) -> ModuleType:
+    """A handler module, imported with its function's environment variables set, as Lambda
+    starts it (the handlers read them at import)."""
+    saved = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)
+    try:
+        return load_module(path, module_name)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
+
+
+def lambda_handlers(run: Replay) -> dict[str, Handler]:
+    """Each replayed function's handler by the function's ARN, run in this process (moto would
+    need Docker to run it), imported with the function's own code and environment."""
+    handlers: dict[str, Handler] = {}
+    for inputs, mock in run.of_type("aws:lambda/function:Function"):
+        module_file, function_name = inputs["handler"].rsplit(".", 1)
+        module = load_function(
+            run.project / inputs["code"] / f"{module_file}.py",
+            f"emulated_{inputs['name'].replace('-', '_')}",
+            inputs.get("environment", {}).get("variables", {}),
+        )
+        handlers[run.translate(mock["arn"])] = getattr(module, function_name)
+    return handlers
+
+
+def emulations() -> dict[str, ModuleType]:
+    """Each variant's module here, as the variant manifest names it (``emulation``)."""
+    import variant_manifest  # noqa: PLC0415 - the template root, on pytest's path
+
+    return {
+        name: importlib.import_module(f"tests.emulated.{variant.emulation}")
+        for name, variant in variant_manifest.load().variants.items()
     }
-    role = aws.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
-    return role["Role"]["Arn"]
-
-
-def alarm(aws: EmulatedAws, name: str, namespace: str, metric: str, dims: dict, topic: str) -> None:
-    """A metric alarm that notifies ``topic``."""
-    aws.client("cloudwatch").put_metric_alarm(
-        AlarmName=name,
-        Namespace=namespace,
-        MetricName=metric,
-        Dimensions=[{"Name": key, "Value": value} for key, value in dims.items()],
-        Statistic="Sum",
-        Period=300,
-        EvaluationPeriods=1,
-        Threshold=1,
-        ComparisonOperator="GreaterThanOrEqualToThreshold",
-        AlarmActions=[topic],
-    )
 
 
 def deployers() -> dict[str, Callable[[Path, EmulatedAws, dict], tuple[dict, list]]]:
     """Each variant's ``deploy(project, emulated account, answers) -> (outputs, servers)``."""
-    from tests.emulated import multi_env_ecs, serverless_api, stream_pipeline  # noqa: PLC0415
-
-    return {
-        "serverless-api": serverless_api.deploy,
-        "stream-pipeline": stream_pipeline.deploy,
-        "multi-env-ecs": multi_env_ecs.deploy,
-    }
+    return {name: module.deploy for name, module in emulations().items()}

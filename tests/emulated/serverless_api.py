@@ -1,65 +1,56 @@
-"""A serverless-api deployment, emulated: moto for AWS, a loopback server for the API."""
+"""A serverless-api deployment, emulated: the program's resources replayed into moto
+(replay.py), and a loopback server behind each API stage.
+
+moto stores a REST API but serves none of it, and cannot run the function behind it without
+Docker. So each stage's invoke URL is a LambdaProxyServer that calls, in this process, the
+handler of the function the stage's Lambda proxy integrations name (the API's CORS preflights
+are MOCK integrations, and call nothing).
+"""
 
 from __future__ import annotations
 
-import json
+import re
 from pathlib import Path
 
-from tests.emulated import EmulatedAws, LambdaProxyServer, alarm, lambda_role, zipped
-from tests.emulated.stream_pipeline import load_function
+from tests.emulated import EmulatedAws, Handler, LambdaProxyServer, lambda_handlers
+from tests.emulated.replay import Replay, replay_stack
+
+STAGE = "aws:apigateway/stage:Stage"
+INTEGRATION = "aws:apigateway/integration:Integration"
+# A Lambda proxy integration's URI: the function's invocation path in API Gateway's namespace.
+FUNCTION_URI = re.compile(
+    r"arn:[^:]+:apigateway:[^:]+:lambda:path/[^/]+/functions/(.+)/invocations"
+)
+# The stack configs, beyond its stack file, that ``deploy`` runs the program with.
+CONFIGS: tuple[dict[str, str], ...] = ({},)
+
+
+def proxied_function(run: Replay, rest_api: str) -> str:
+    """The ARN of the one function the Lambda proxy integrations of ``rest_api`` invoke."""
+    functions = {
+        FUNCTION_URI.fullmatch(integration["uri"])[1]
+        for integration, _ in run.of_type(INTEGRATION)
+        if integration["restApi"] == rest_api and integration["type"] == "AWS_PROXY"
+    }
+    if len(functions) != 1:
+        raise AssertionError(f"API {rest_api} proxies to {sorted(functions)}, not one function")
+    return functions.pop()
+
+
+def serve_apis(run: Replay, handlers: dict[str, Handler]) -> list[LambdaProxyServer]:
+    """A loopback server for each stage, standing in for its invoke URL from now on."""
+    servers = []
+    for inputs, mock in run.of_type(STAGE):
+        server = LambdaProxyServer(
+            inputs["stageName"], handlers[proxied_function(run, inputs["restApi"])]
+        )
+        run.learn(mock["invokeUrl"], server.url)
+        servers.append(server)
+    return servers
 
 
 def deploy(project: Path, aws: EmulatedAws, answers: dict) -> tuple[dict, list]:
-    """What ``pulumi up`` of a serverless-api project creates; returns (outputs, servers)."""
-    slug, suffix = answers["project_slug"], answers["environment_suffix"]
-    function_name = f"{slug}-api-{suffix}"
-    environment = {
-        "ENVIRONMENT": suffix,
-        "REGION": aws.region,
-        "FUNCTION_NAME": function_name,
-        "LOG_LEVEL": "INFO",
-        "CORS_ALLOW_ORIGIN": "*",
-        "POWERTOOLS_SERVICE_NAME": "api",
-        "POWERTOOLS_METRICS_NAMESPACE": f"{slug}/{suffix}",
-    }
-
-    key_arn = aws.client("kms").create_key(Description="api key")["KeyMetadata"]["Arn"]
-    log_group = f"/aws/lambda/{function_name}"
-    logs = aws.client("logs")
-    logs.create_log_group(logGroupName=log_group, kmsKeyId=key_arn)
-    logs.put_retention_policy(logGroupName=log_group, retentionInDays=14)
-    topic = aws.client("sns").create_topic(
-        Name=f"{slug}-alarms-{suffix}", Attributes={"KmsMasterKeyId": key_arn}
-    )["TopicArn"]
-    function = aws.client("lambda").create_function(
-        FunctionName=function_name,
-        Runtime="python3.13",
-        Role=lambda_role(aws, f"{slug}-api-{suffix}"),
-        Handler="handler.handler",
-        Code={"ZipFile": zipped(project / "functions" / "api")},
-        MemorySize=512,
-        Timeout=60,
-        Environment={"Variables": environment},
-    )
-    handler = load_function(
-        project / "functions" / "api" / "handler.py", f"{slug}_api_handler", environment
-    )
-    api = LambdaProxyServer(suffix, handler.handler)
-    for metric in ("Errors", "Throttles", "Duration"):
-        alarm(aws, f"{slug}-fn-{metric.lower()}-{suffix}", "AWS/Lambda", metric,
-              {"FunctionName": function_name}, topic)  # fmt: skip
-    dashboard = f"TAP-API-{slug}-{suffix}"
-    widgets = [{"type": "metric", "properties": {"metrics": [["AWS/Lambda", "Errors",
-               "FunctionName", function_name]]}}]  # fmt: skip
-    aws.client("cloudwatch").put_dashboard(
-        DashboardName=dashboard, DashboardBody=json.dumps({"widgets": widgets})
-    )
-    outputs = {
-        "api_url": api.url,
-        "function_name": function_name,
-        "function_arn": function["FunctionArn"],
-        "log_group_name": log_group,
-        "dashboard_name": dashboard,
-        "alarm_topic_arn": topic,
-    }
-    return outputs, [api]
+    """``pulumi up`` of the project's stack; returns (outputs, servers)."""
+    run = replay_stack(project, aws, answers["environment_suffix"])
+    servers = serve_apis(run, lambda_handlers(run))
+    return run.outputs(), servers

@@ -1,0 +1,63 @@
+"""The replayer behind the emulated deployments (tests/emulated/replay.py): every resource type
+a variant's program declares is created or deliberately skipped, and any other type stops the
+replay before it creates anything."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.emulated import EmulatedAws, emulations, replay
+from tests.matrix import VARIANTS
+
+KEY = {
+    "type": "aws:kms/key:Key",
+    "name": "TapStack-key",
+    "inputs": {"description": "a key the replay can create"},
+    "outputs": {"id": "TapStack-key-id", "arn": "arn:aws:kms:us-east-1:123456789012:key/k"},
+}
+WIDGET = {
+    "type": "aws:newservice/widget:Widget",
+    "name": "TapStack-widget",
+    "inputs": {"size": 1},
+    "outputs": {"id": "TapStack-widget-id"},
+}
+
+
+@pytest.fixture(scope="module")
+def aws():
+    emulated = EmulatedAws("us-east-1")
+    yield emulated
+    emulated.stop()
+
+
+def test_a_type_the_replayer_does_not_know_stops_the_replay_before_anything_is_created(
+    aws, tmp_path
+):
+    aws.reset()
+    replay.replay(tmp_path, aws, {"resources": [KEY], "outputs": {}})
+    assert len(aws.client("kms").list_keys()["Keys"]) == 1, "the known type alone replays"
+
+    aws.reset()
+    with pytest.raises(
+        replay.UnknownResourceType,
+        match=r"aws:newservice/widget:Widget \(resource TapStack-widget\)",
+    ):
+        replay.replay(tmp_path, aws, {"resources": [KEY, WIDGET], "outputs": {}})
+    assert aws.client("kms").list_keys()["Keys"] == []
+
+
+def test_every_skipped_type_says_why_in_one_line_and_has_no_creator():
+    for type_token, reason in replay.SKIPPED.items():
+        assert type_token not in replay.CREATORS, type_token
+        assert reason.strip() and "\n" not in reason, type_token
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_type_the_program_declares_is_created_or_skipped(bake, variant):
+    result = bake(f"{variant}-defaults")
+    suffix = result.context["environment_suffix"]
+    for config in emulations()[variant].CONFIGS:
+        planned = replay.plan(result.project_path, suffix, config)
+        types = {resource["type"] for resource in planned["resources"]}
+        assert types & set(replay.CREATORS), f"{variant} {config}: nothing to create"
+        assert replay.unreplayable(planned) == [], f"{variant} with config {config}"
