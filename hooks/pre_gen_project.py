@@ -163,6 +163,7 @@ CHECKS = {
     "container_image": matching("image", 255),
     "container_port": port,
     "domain_name": matching("domain", optional=True),
+    "api_auth": one_of(ANSWERS["_choices"]["api_auth"]),
 }
 
 

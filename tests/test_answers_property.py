@@ -45,6 +45,7 @@ FREE_TEXT_FIELDS = [
         "environments",
         "vpc_cidr_base",
         "az_count",
+        "api_auth",
         "domain_name",
         "container_image",
     )  # fmt: skip

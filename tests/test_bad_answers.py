@@ -73,6 +73,8 @@ BAD_ANSWERS = [
     ("stack_variant", "", "must be one of"),
     ("az_count", "4", "must be one of 2, 3"),
     ("az_count", "two", "must be one of 2, 3"),
+    ("api_auth", "public", "must be one of iam, cognito, none"),
+    ("api_auth", "", "must be one of iam, cognito, none"),
     ("aws_region", "mars-north-1", "must be an AWS region name such as us-east-1 or eu-west-1"),
     ("aws_region", "EU-WEST-1", "an AWS region name"),
     ("aws_region", "eu-west", "an AWS region name"),
@@ -127,6 +129,10 @@ def test_the_command_line_refusal_is_one_clear_line_and_exit_status_1(tmp_path):
             "multi-env-ecs",
         ),
         (("stack_variant=multi-env-ecs", "az_count=4"), "error: az_count '4' must be one of 2, 3"),
+        (
+            ("stack_variant=stream-pipeline", "api_auth=open"),
+            "error: api_auth 'open' must be one of iam, cognito, none",
+        ),
         (
             ("aws_region=mars-north-1",),
             "error: aws_region 'mars-north-1' must be an AWS region name such as us-east-1 or "

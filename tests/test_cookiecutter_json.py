@@ -24,6 +24,7 @@ PUBLIC_KEYS = (
     "container_image",
     "container_port",
     "domain_name",
+    "api_auth",
 )
 
 

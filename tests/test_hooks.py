@@ -188,6 +188,10 @@ GOOD_AND_BAD = {
         [("10.0.0.0/16", "from /8 to /12"), ("8.0.0.0/8", "a private IPv4"), ("x", "such as")],
     ),
     "az_count": (["2", "3"], [("4", "one of 2, 3"), ("2 ", "one of 2, 3")]),
+    "api_auth": (
+        ["iam", "cognito", "none"],
+        [("IAM", "one of iam, cognito, none"), ("public", "one of iam, cognito, none")],
+    ),
     "container_image": (
         ["public.ecr.aws/nginx/nginx:stable", "nginx", "registry:5000/team/app@sha256:" + "a" * 64],
         [("nginx latest", "an image reference such as"), ("a" * 256, "at most 255 characters")],

@@ -63,19 +63,27 @@ def numbers(stdout: str) -> list[tuple[int, int]]:
     return [(int(n), int(total)) for n, total in NUMBER.findall(stdout)]
 
 
-@pytest.mark.parametrize("variant", [v for v in VARIANTS if not MANIFEST.variants[v].answers])
-def test_a_variant_without_its_own_answers_is_asked_no_ecs_question(tmp_path, variant):
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_variant_is_asked_its_own_questions_and_no_other_variants(tmp_path, variant):
     result, recorded = answer_at_the_terminal(tmp_path, typed(variant, aws_region="eu-west-1"))
     assert result.returncode == 0, result.stdout + result.stderr
-    for key in MANIFEST.variants["multi-env-ecs"].answers:
+    reads = MANIFEST.answers_of(variant)
+    others = {key for other in VARIANTS for key in MANIFEST.answers_of(other)} - set(reads)
+    for key in others:
         assert question(key) not in result.stdout, key
         assert recorded[key] == COOKIECUTTER_JSON[key], key  # taken at the default, unasked
-    for key in MANIFEST.common_answers:
+    for key in reads:
         assert question(key) in result.stdout, key
-    asked = len(MANIFEST.common_answers)
-    assert numbers(result.stdout) == [(n, asked) for n in range(1, asked + 1)]
+    # Numbered against the variant known so far: the default's count until one is chosen.
+    before = len(MANIFEST.answers_of(COOKIECUTTER_JSON["stack_variant"]))
+    chosen_at = MANIFEST.common_answers.index("stack_variant") + 1
+    assert numbers(result.stdout) == [(n, before) for n in range(1, chosen_at + 1)] + [
+        (n, len(reads)) for n in range(chosen_at + 1, len(reads) + 1)
+    ]
     assert (recorded["stack_variant"], recorded["aws_region"]) == (variant, "eu-west-1")
-    stack_file = tmp_path / "out" / "tap-service" / "Pulumi.TapStackdev.yaml"
+    stack_file = (
+        tmp_path / "out" / "tap-service" / f"Pulumi.TapStack{recorded['environment_suffix']}.yaml"
+    )
     assert "  aws:region: eu-west-1\n" in stack_file.read_text()
 
 
@@ -130,6 +138,7 @@ EVERY_ANSWER = {
     "container_image": "public.ecr.aws/docker/library/httpd:2.4",
     "container_port": "8080",
     "domain_name": "example.org",
+    "api_auth": "cognito",
     "run_unit_tests": "no",
 }
 AS_READ = {"enable_xray": False, "run_unit_tests": False}

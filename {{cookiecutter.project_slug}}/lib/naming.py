@@ -79,6 +79,11 @@ NAME_RULES: dict[str, NameRule] = {
     "kms_alias": NameRule(256, r"alias/[A-Za-z0-9/_-]+", prefix="alias/"),
     "api_stage": NameRule(128, r"[A-Za-z0-9_]+", separator="_"),
     "rest_api": NameRule(1024),
+    # Unique within its API only; API Gateway documents no length limit for it.
+    "api_authorizer": NameRule(128),
+    # Cognito: 1-128 characters of [\w\s+=,.@-] for both; neither needs to be unique.
+    "cognito_user_pool": NameRule(128, r"[\w\s+=,.@-]+"),
+    "cognito_client": NameRule(128, r"[\w\s+=,.@-]+"),
     "ecr_repository": NameRule(256, _LOWER, lowercase=True),
     "vpc": NameRule(255),
     "cloudwatch_namespace": NameRule(255, r"[A-Za-z0-9/_-]+"),

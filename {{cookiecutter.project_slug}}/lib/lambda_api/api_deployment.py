@@ -48,6 +48,7 @@ class ApiSnapshot:
         self,
         resource_type: type[Part],
         name: str,
+        /,
         *,
         opts: pulumi.ResourceOptions | None = None,
         **inputs: Any,

@@ -1,4 +1,5 @@
-"""The public REST API: a Lambda proxy with CORS, served from a logged, throttled stage."""
+"""The REST API: a Lambda proxy with CORS, authorized as the stack's api_auth says
+(lib/lambda_api/api_auth.py), served from a logged, throttled stage."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pulumi
 from pulumi_aws import apigateway, lambda_
 
 from lib.context import StackContext
+from lib.lambda_api.api_auth import OPEN_ROUTES, ApiAuth
 from lib.lambda_api.api_cors import ApiCors, cors_gateway_responses, cors_preflight
 from lib.lambda_api.api_deployment import INTEGRATION_TIMEOUT_SECONDS, ApiSnapshot
 from lib.lambda_api.api_stage import ApiStage
@@ -14,6 +16,9 @@ from lib.serverless_api.tiers import ApiTier
 
 class RestApi(pulumi.ComponentResource):
     """API Gateway REST API that proxies every path and method to one function.
+
+    Every method but the CORS preflight is authorized in ``auth_mode``; the open routes
+    (``GET /health``) get a resource of their own, whose other methods are authorized too.
 
     ``cors`` says what the preflight and API Gateway's own errors answer; give the function
     ``cors.environment`` so its responses allow the same origin.
@@ -28,6 +33,7 @@ class RestApi(pulumi.ComponentResource):
         tier: ApiTier,
         kms_key_arn: pulumi.Input[str],
         enable_xray: bool,
+        auth_mode: str,
         cors: ApiCors | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -43,16 +49,41 @@ class RestApi(pulumi.ComponentResource):
             opts=child,
         )
         snapshot = ApiSnapshot()
-        proxy = snapshot.add(
-            apigateway.Resource,
-            f"{name}-proxy",
-            rest_api=self.api.id,
-            parent_id=self.api.root_resource_id,
-            path_part="{proxy+}",
+        self.auth = ApiAuth(
+            f"{name}-auth",
+            ctx,
+            mode=auth_mode,
+            purpose="api",
+            rest_api=self.api,
+            snapshot=snapshot,
             opts=child,
         )
-        for route, resource_id in {"root": self.api.root_resource_id, "proxy": proxy.id}.items():
-            self._lambda_proxy(snapshot, f"{name}-{route}", resource_id, function, child)
+        # Each resource by its path part ("" is the root), and the methods it proxies: any
+        # method, and on an open route's own resource that route's method too.
+        routes: dict[str, tuple[str, ...]] = {"": ("ANY",), "{proxy+}": ("ANY",)}
+        for method, path in sorted(OPEN_ROUTES):
+            routes[path] = (*routes.get(path, ("ANY",)), method)
+        for path, methods in routes.items():
+            route = path.strip("{}+") or "root"
+            resource_id = self.api.root_resource_id
+            if path:
+                resource_id = snapshot.add(
+                    apigateway.Resource,
+                    f"{name}-{route}",
+                    rest_api=self.api.id,
+                    parent_id=self.api.root_resource_id,
+                    path_part=path,
+                    opts=child,
+                ).id
+            for method in methods:
+                self._lambda_proxy(
+                    snapshot,
+                    f"{name}-{route}",
+                    resource_id,
+                    (method, path),
+                    function=function,
+                    opts=child,
+                )
             cors_preflight(
                 snapshot,
                 f"{name}-{route}",
@@ -91,6 +122,7 @@ class RestApi(pulumi.ComponentResource):
             opts=child,
         )
         self.url = self.stage.invoke_url
+        self.outputs = self.auth.stage_outputs(self.api, self.stage.stage_name)
         self.register_outputs({"url": self.url, "api_id": self.api.id})
 
     def _lambda_proxy(
@@ -98,21 +130,25 @@ class RestApi(pulumi.ComponentResource):
         snapshot: ApiSnapshot,
         name: str,
         resource_id: pulumi.Input[str],
+        route: tuple[str, str],
+        *,
         function: lambda_.Function,
         opts: pulumi.ResourceOptions,
     ) -> None:
+        http_method, path = route
+        suffix = http_method.lower()
         method = snapshot.add(
             apigateway.Method,
-            f"{name}-any",
+            f"{name}-{suffix}",
             rest_api=self.api.id,
             resource_id=resource_id,
-            http_method="ANY",
-            authorization="NONE",
+            http_method=http_method,
+            **self.auth.method_args(http_method, path),
             opts=opts,
         )
         snapshot.add(
             apigateway.Integration,
-            f"{name}-lambda",
+            f"{name}-{'lambda' if suffix == 'any' else suffix + '-lambda'}",
             rest_api=self.api.id,
             resource_id=resource_id,
             http_method=method.http_method,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 
 from lib.config import ProjectSettings
 from lib.foundation import Foundation
+from lib.lambda_api.api_auth import DEFAULT_API_AUTH, api_auth_from_config
 from lib.lambda_api.api_cors import ApiCors
 from lib.lambda_api.python_function import PythonFunction, PythonFunctionArgs
 from lib.serverless_api.api_monitoring import ApiMonitoring
@@ -23,7 +25,15 @@ FUNCTION_TIMEOUT_SECONDS = 60
 
 @dataclass(frozen=True)
 class TapStackArgs(ProjectSettings):
-    """The stack's settings: ``environment_suffix`` and ``tags``, plus the shared defaults."""
+    """The stack's settings: ``environment_suffix`` and ``tags``, plus the shared defaults, and
+    ``api_auth`` (config ``apiAuth``): who may call the API (lib/lambda_api/api_auth.py)."""
+
+    api_auth: str = DEFAULT_API_AUTH
+
+    @classmethod
+    def variant_settings_from_config(cls, config: pulumi.Config) -> dict[str, Any]:
+        """The API's own setting: apiAuth."""
+        return {"api_auth": api_auth_from_config(config)}
 
 
 class TapStack(pulumi.ComponentResource):
@@ -63,6 +73,7 @@ class TapStack(pulumi.ComponentResource):
             tier=tier,
             kms_key_arn=key.arn,
             enable_xray=args.enable_xray,
+            auth_mode=args.api_auth,
             cors=cors,
             opts=child,
         )
@@ -83,5 +94,6 @@ class TapStack(pulumi.ComponentResource):
             "log_group_name": function.log_group.name,
             "dashboard_name": monitoring.dashboard.dashboard_name,
             "alarm_topic_arn": alarm_topic.topic_arn,
+            **api.outputs,
         }
         self.register_outputs(self.outputs)

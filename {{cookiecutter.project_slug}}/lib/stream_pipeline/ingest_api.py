@@ -11,6 +11,7 @@ from pulumi_aws import apigateway, lambda_
 from lib.context import StackContext
 from lib.encryption import key_use_through
 from lib.iam import statement
+from lib.lambda_api.api_auth import ApiAuth
 from lib.lambda_api.api_cors import ApiCors, cors_gateway_responses, cors_preflight
 from lib.lambda_api.api_deployment import INTEGRATION_TIMEOUT_SECONDS, ApiSnapshot
 from lib.lambda_api.api_stage import ApiStage
@@ -18,7 +19,8 @@ from lib.lambda_api.python_function import PythonFunction, PythonFunctionArgs
 from lib.stream_pipeline.data_stream import DataStream
 from lib.stream_pipeline.tiers import StreamTier
 
-# Every route, as (method, path); each is a Lambda proxy to the ingest function.
+# Every route, as (method, path); each is a Lambda proxy to the ingest function, authorized as
+# the stack's api_auth says but GET /health, which stays open (lib/lambda_api/api_auth.py).
 ROUTES = (("GET", "health"), ("POST", "process"))
 
 
@@ -38,6 +40,7 @@ class IngestApi(pulumi.ComponentResource):
         stream: DataStream,
         tier: StreamTier,
         kms_key_arn: pulumi.Input[str],
+        auth_mode: str,
         cors: ApiCors | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -82,6 +85,15 @@ class IngestApi(pulumi.ComponentResource):
             opts=child,
         )
         snapshot = ApiSnapshot()
+        self.auth = ApiAuth(
+            f"{name}-auth",
+            ctx,
+            mode=auth_mode,
+            purpose=function_args.purpose,
+            rest_api=self.api,
+            snapshot=snapshot,
+            opts=child,
+        )
         for method, path in ROUTES:
             self._route(snapshot, name, method, path, cors=cors, opts=child)
         cors_gateway_responses(snapshot, name, cors, rest_api=self.api.id, opts=child)
@@ -117,6 +129,7 @@ class IngestApi(pulumi.ComponentResource):
             for method, path in ROUTES
         ]
         self.url = self.stage.invoke_url
+        self.outputs = self.auth.stage_outputs(self.api, self.stage.stage_name)
         self.register_outputs({"url": self.url, "api_id": self.api.id})
 
     def _route(
@@ -143,7 +156,7 @@ class IngestApi(pulumi.ComponentResource):
             rest_api=self.api.id,
             resource_id=resource.id,
             http_method=method,
-            authorization="NONE",
+            **self.auth.method_args(method, path),
             opts=opts,
         )
         snapshot.add(

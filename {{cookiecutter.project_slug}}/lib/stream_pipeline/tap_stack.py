@@ -14,6 +14,7 @@ import pulumi
 from lib.config import ProjectSettings
 from lib.environment import ConfigurationError, tier_of
 from lib.foundation import Foundation
+from lib.lambda_api.api_auth import DEFAULT_API_AUTH, api_auth_from_config
 from lib.lambda_api.api_deployment import INTEGRATION_TIMEOUT_SECONDS
 from lib.lambda_api.python_function import PythonFunctionArgs
 from lib.stream_pipeline.batch_indexer import BatchIndexer
@@ -33,17 +34,20 @@ TIMEOUT_SECONDS = {INGEST: 10, PROCESSOR: 60, INDEXER: 30}
 @dataclass(frozen=True)
 class TapStackArgs(ProjectSettings):
     """The stack's settings: ``environment_suffix`` and ``tags``, plus the shared defaults, and
-    ``allow_destroy`` (config ``allowDestroy``): let a prod stack's destroy empty its bucket."""
+    ``allow_destroy`` (config ``allowDestroy``): let a prod stack's destroy empty its bucket,
+    and ``api_auth`` (config ``apiAuth``): who may call the ingest API
+    (lib/lambda_api/api_auth.py)."""
 
     allow_destroy: bool = False
+    api_auth: str = DEFAULT_API_AUTH
 
     @classmethod
     def variant_settings_from_config(cls, config: pulumi.Config) -> dict[str, Any]:
-        """The pipeline's own setting: allowDestroy."""
+        """The pipeline's own settings: allowDestroy and apiAuth."""
         allow_destroy = config.get("allowDestroy")
         if allow_destroy not in (None, "true", "false"):
             raise ConfigurationError(f"config allowDestroy {allow_destroy!r} must be true or false")
-        return {"allow_destroy": allow_destroy == "true"}
+        return {"allow_destroy": allow_destroy == "true", "api_auth": api_auth_from_config(config)}
 
 
 class TapStack(pulumi.ComponentResource):
@@ -104,6 +108,7 @@ class TapStack(pulumi.ComponentResource):
             stream=self.stream,
             tier=tier,
             kms_key_arn=self.key.arn,
+            auth_mode=args.api_auth,
             opts=child,
         )
         self.processor = StreamProcessor(
@@ -156,5 +161,6 @@ class TapStack(pulumi.ComponentResource):
             "alarm_topic_arn": self.alarm_topic.topic_arn,
             "dashboard_name": self.monitoring.dashboard.dashboard_name,
             "kms_key_arn": self.key.arn,
+            **self.ingest_api.outputs,
         }
         self.register_outputs(self.outputs)

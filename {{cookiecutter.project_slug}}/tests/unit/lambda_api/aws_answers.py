@@ -19,7 +19,7 @@ POWERTOOLS_PARAMETER = re.compile(
 def computed(
     type_token: str, name: str, physical: str, inputs: dict[str, Any], region: str, resource_id: str
 ) -> dict[str, Any]:
-    """The ARNs and URLs AWS gives a new function, REST API or stage."""
+    """The ARNs and URLs AWS gives a new function, REST API, stage or user pool."""
     if type_token == "aws:lambda/function:Function":
         arn = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{physical}"
         return {
@@ -33,6 +33,8 @@ def computed(
             "rootResourceId": f"{name}-root",
             "executionArn": f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{resource_id}",
         }
+    if type_token == "aws:cognito/userPool:UserPool":
+        return {"arn": f"arn:aws:cognito-idp:{region}:{ACCOUNT_ID}:userpool/{resource_id}"}
     if type_token == "aws:apigateway/stage:Stage":
         api, stage = inputs.get("restApi"), inputs.get("stageName")
         return {

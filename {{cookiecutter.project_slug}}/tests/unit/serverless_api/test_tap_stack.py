@@ -2,6 +2,7 @@
 
 import pytest
 
+from lib.lambda_api.api_auth import OUTPUT_NAMES
 from lib.serverless_api.tiers import TIERS, tier_settings
 
 EXPECTED_OUTPUTS = (
@@ -30,7 +31,7 @@ def test_the_stack_composes_one_of_each_component(stack):
 
 
 def test_the_stack_registers_every_output(stack):
-    assert set(stack.outputs) == set(EXPECTED_OUTPUTS)
+    assert set(stack.outputs) == set(EXPECTED_OUTPUTS) | set(OUTPUT_NAMES[stack.args.api_auth])
     assert stack.outputs["api_url"].startswith("https://")
     suffix = stack.args.environment_suffix
     assert stack.outputs["api_url"].endswith(f"/{suffix}")

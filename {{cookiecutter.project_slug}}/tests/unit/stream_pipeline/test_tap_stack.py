@@ -4,6 +4,7 @@ and the settings of each tier."""
 import pytest
 
 from lib.config import PROJECT
+from lib.lambda_api.api_auth import OUTPUT_NAMES
 from lib.stream_pipeline.tiers import TIERS, tier_settings
 from tests.unit.mocks import deploy_program
 from tests.unit.test_destroy_script import destroy, exported_state
@@ -50,7 +51,7 @@ def test_the_stack_composes_its_components(stack, component, count):
 def test_every_output_is_the_resource_it_names(stack):
     outputs = stack.outputs
     suffix = stack.args.environment_suffix
-    assert set(outputs) == set(EXPECTED_OUTPUTS)
+    assert set(outputs) == set(EXPECTED_OUTPUTS) | set(OUTPUT_NAMES[stack.args.api_auth])
     stream = stack.one("aws:kinesis/stream:Stream")
     assert (outputs["stream_name"], outputs["stream_arn"]) == (
         stream.inputs["name"],
