@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import io
+import json
 import os
 import sys
 import threading
@@ -31,6 +32,7 @@ import boto3
 from moto.server import ThreadedMotoServer
 
 if TYPE_CHECKING:
+    from tests.emulated.api_gateway_auth import ApiGuard
     from tests.emulated.replay import Replay
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -86,14 +88,26 @@ class EmulatedAws:
 class LambdaProxyServer:
     """HTTP on 127.0.0.1 that turns each request into an API Gateway proxy event for ``handler``.
 
-    URLs look like a stage's invoke URL: ``http://127.0.0.1:<port>/<stage>/<path>``.
+    URLs look like a stage's invoke URL: ``http://127.0.0.1:<port>/<stage>/<path>``. A ``guard``
+    (api_gateway_auth.ApiGuard) refuses first what the method's authorization would.
     """
 
-    def __init__(self, stage: str, handler: Handler) -> None:
+    def __init__(self, stage: str, handler: Handler, guard: ApiGuard | None = None) -> None:
         def serve(request: BaseHTTPRequestHandler) -> None:
             length = int(request.headers.get("Content-Length") or 0)
-            body = request.rfile.read(length).decode() if length else None
+            raw = request.rfile.read(length) if length else None
+            body = raw.decode() if raw else None
             path = "/" + request.path.split("?", 1)[0].removeprefix(f"/{stage}").lstrip("/")
+            url = f"http://{request.headers['Host']}{request.path}"
+            refused = guard and guard.refusal(request.command, path, url, request.headers, raw)
+            if refused:
+                payload = json.dumps({"message": refused[1]}).encode()
+                request.send_response(refused[0])
+                request.send_header("Content-Type", "application/json")
+                request.send_header("Content-Length", str(len(payload)))
+                request.end_headers()
+                request.wfile.write(payload)
+                return
             headers = dict(request.headers)
             event = {  # as a greedy ``/{proxy+}`` resource (``/`` for the root) sends it
                 "resource": "/{proxy+}" if path != "/" else "/",

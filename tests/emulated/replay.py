@@ -641,10 +641,25 @@ def _method(run: Replay, inputs: dict, _: dict) -> None:
             resourceId=inputs["resourceId"],
             httpMethod=inputs["httpMethod"],
             authorizationType=inputs["authorization"],
+            authorizerId=inputs.get("authorizerId"),
             apiKeyRequired=inputs.get("apiKeyRequired"),
             requestParameters=inputs.get("requestParameters"),
         )
     )
+
+
+@creates("aws:apigateway/authorizer:Authorizer")
+def _authorizer(run: Replay, inputs: dict, mock: dict) -> None:
+    authorizer = run.client("apigateway").create_authorizer(
+        **_present(
+            restApiId=inputs["restApi"],
+            name=inputs["name"],
+            type=inputs["type"],
+            providerARNs=inputs.get("providerArns"),
+            identitySource=inputs.get("identitySource"),
+        )
+    )
+    run.learn(mock["id"], authorizer["id"])
 
 
 @creates("aws:apigateway/methodResponse:MethodResponse")
@@ -751,6 +766,37 @@ def _method_settings(run: Replay, inputs: dict, _: dict) -> None:
     run.client("apigateway").update_stage(
         restApiId=inputs["restApi"], stageName=inputs["stageName"], patchOperations=operations
     )
+
+
+# --- Cognito --------------------------------------------------------------------------------
+
+
+@creates("aws:cognito/userPool:UserPool")
+def _user_pool(run: Replay, inputs: dict, mock: dict) -> None:
+    pool = run.client("cognito-idp").create_user_pool(
+        **_present(
+            PoolName=inputs["name"],
+            Policies={"PasswordPolicy": api_shape(inputs["passwordPolicy"])},
+            AdminCreateUserConfig=api_shape(inputs.get("adminCreateUserConfig")),
+            DeletionProtection=inputs.get("deletionProtection"),
+        )
+    )["UserPool"]
+    run.learn(mock["arn"], pool["Arn"])
+    run.learn(mock["id"], pool["Id"])
+
+
+@creates("aws:cognito/userPoolClient:UserPoolClient")
+def _user_pool_client(run: Replay, inputs: dict, mock: dict) -> None:
+    client = run.client("cognito-idp").create_user_pool_client(
+        **_present(
+            UserPoolId=inputs["userPoolId"],
+            ClientName=inputs["name"],
+            GenerateSecret=inputs.get("generateSecret"),
+            ExplicitAuthFlows=inputs.get("explicitAuthFlows"),
+            PreventUserExistenceErrors=inputs.get("preventUserExistenceErrors"),
+        )
+    )["UserPoolClient"]
+    run.learn(mock["id"], client["ClientId"])
 
 
 # --- CloudWatch -----------------------------------------------------------------------------

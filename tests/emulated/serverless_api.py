@@ -4,7 +4,8 @@
 moto stores a REST API but serves none of it, and cannot run the function behind it without
 Docker. So each stage's invoke URL is a LambdaProxyServer that calls, in this process, the
 handler of the function the stage's Lambda proxy integrations name (the API's CORS preflights
-are MOCK integrations, and call nothing).
+are MOCK integrations, and call nothing), once the method's authorization lets the request
+through (api_gateway_auth.ApiGuard: SigV4 for AWS_IAM, a pool's token for Cognito).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from pathlib import Path
 
 from tests.emulated import EmulatedAws, Handler, LambdaProxyServer, lambda_handlers
+from tests.emulated.api_gateway_auth import ApiGuard
 from tests.emulated.replay import Replay, replay_stack
 
 STAGE = "aws:apigateway/stage:Stage"
@@ -42,7 +44,9 @@ def serve_apis(run: Replay, handlers: dict[str, Handler]) -> list[LambdaProxySer
     servers = []
     for inputs, mock in run.of_type(STAGE):
         server = LambdaProxyServer(
-            inputs["stageName"], handlers[proxied_function(run, inputs["restApi"])]
+            inputs["stageName"],
+            handlers[proxied_function(run, inputs["restApi"])],
+            ApiGuard(run, inputs["restApi"]),
         )
         run.learn(mock["invokeUrl"], server.url)
         servers.append(server)

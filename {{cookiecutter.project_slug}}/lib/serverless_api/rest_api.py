@@ -58,40 +58,7 @@ class RestApi(pulumi.ComponentResource):
             snapshot=snapshot,
             opts=child,
         )
-        # Each resource by its path part ("" is the root), and the methods it proxies: any
-        # method, and on an open route's own resource that route's method too.
-        routes: dict[str, tuple[str, ...]] = {"": ("ANY",), "{proxy+}": ("ANY",)}
-        for method, path in sorted(OPEN_ROUTES):
-            routes[path] = (*routes.get(path, ("ANY",)), method)
-        for path, methods in routes.items():
-            route = path.strip("{}+") or "root"
-            resource_id = self.api.root_resource_id
-            if path:
-                resource_id = snapshot.add(
-                    apigateway.Resource,
-                    f"{name}-{route}",
-                    rest_api=self.api.id,
-                    parent_id=self.api.root_resource_id,
-                    path_part=path,
-                    opts=child,
-                ).id
-            for method in methods:
-                self._lambda_proxy(
-                    snapshot,
-                    f"{name}-{route}",
-                    resource_id,
-                    (method, path),
-                    function=function,
-                    opts=child,
-                )
-            cors_preflight(
-                snapshot,
-                f"{name}-{route}",
-                cors,
-                rest_api=self.api.id,
-                resource_id=resource_id,
-                opts=child,
-            )
+        self._routes(snapshot, name, function=function, cors=cors, opts=child)
         cors_gateway_responses(snapshot, name, cors, rest_api=self.api.id, opts=child)
         self.parts: list[pulumi.CustomResource] = snapshot.parts  # what the deployment snapshots
         self.deployment = snapshot.deployment(
@@ -124,6 +91,51 @@ class RestApi(pulumi.ComponentResource):
         self.url = self.stage.invoke_url
         self.outputs = self.auth.stage_outputs(self.api, self.stage.stage_name)
         self.register_outputs({"url": self.url, "api_id": self.api.id})
+
+    def _routes(
+        self,
+        snapshot: ApiSnapshot,
+        name: str,
+        *,
+        function: lambda_.Function,
+        cors: ApiCors,
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        """Each resource, by its path part ("" is the root), with the methods it proxies (any
+        method, and on an open route's own resource that route's method too) and its CORS
+        preflight."""
+        routes: dict[str, tuple[str, ...]] = {"": ("ANY",), "{proxy+}": ("ANY",)}
+        for method, path in sorted(OPEN_ROUTES):
+            routes[path] = (*routes.get(path, ("ANY",)), method)
+        for path, methods in routes.items():
+            route = path.strip("{}+") or "root"
+            resource_id = self.api.root_resource_id
+            if path:
+                resource_id = snapshot.add(
+                    apigateway.Resource,
+                    f"{name}-{route}",
+                    rest_api=self.api.id,
+                    parent_id=self.api.root_resource_id,
+                    path_part=path,
+                    opts=opts,
+                ).id
+            for method in methods:
+                self._lambda_proxy(
+                    snapshot,
+                    f"{name}-{route}",
+                    resource_id,
+                    (method, path),
+                    function=function,
+                    opts=opts,
+                )
+            cors_preflight(
+                snapshot,
+                f"{name}-{route}",
+                cors,
+                rest_api=self.api.id,
+                resource_id=resource_id,
+                opts=opts,
+            )
 
     def _lambda_proxy(
         self,

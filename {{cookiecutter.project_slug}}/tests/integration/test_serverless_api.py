@@ -1,9 +1,22 @@
-"""The deployed serverless API: its function, logs, alarms, dashboard and a live health check."""
+"""The deployed serverless API: its function, logs, alarms, dashboard, a live health check, and
+calls made as its api_auth mode needs (tests/integration/api_calls.py)."""
 
 import json
 import urllib.request
 
+import pytest
+
+from tests.integration.api_calls import REFUSED_STATUS, api_call, plain_call
+
 FUNCTION_ALARM_METRICS = ("Errors", "Throttles", "Duration")
+ITEM = {"name": "integration-test", "quantity": 2}
+
+
+@pytest.fixture(scope="module")
+def call(outputs, region, aws):
+    """Calls to the API with the credentials its mode asks for."""
+    with api_call(outputs, region, aws) as calling:
+        yield calling
 
 
 def test_the_function_is_configured_as_declared(outputs, aws):
@@ -46,7 +59,20 @@ def test_the_dashboard_shows_the_function(outputs, aws):
     assert outputs["function_name"] in dashboard["DashboardBody"]
 
 
-def test_the_api_answers_its_health_check(outputs):
+def test_the_api_answers_its_health_check_without_credentials(outputs):
+    # GET /health stays open in every mode (lib/lambda_api/api_auth.py).
     with urllib.request.urlopen(f"{outputs['api_url']}/health", timeout=10) as answer:  # noqa: S310
         assert answer.status == 200
         assert json.loads(answer.read())["status"] == "ok"
+
+
+def test_a_caller_with_the_modes_credentials_creates_an_item(outputs, call):
+    status, body = call("POST", f"{outputs['api_url']}/items", ITEM)
+    assert status == 201, body
+    assert (body["name"], body["quantity"]) == (ITEM["name"], ITEM["quantity"])
+
+
+def test_a_call_without_credentials_is_refused_unless_the_api_is_public(outputs):
+    status, body = plain_call("POST", f"{outputs['api_url']}/items", ITEM)
+    # A public API (api_auth none) was chosen deliberately; the other modes refuse.
+    assert status == REFUSED_STATUS.get(outputs["api_auth"], 201), body

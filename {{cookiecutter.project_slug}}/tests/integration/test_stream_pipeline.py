@@ -1,17 +1,17 @@
 """The deployed stream pipeline: encryption and retention as declared, a live health check, an
 event posted to the API that lands in the bucket, and a record that can never be processed kept
-in quarantine, each within a bounded wait."""
+in quarantine, each within a bounded wait. The API is called as its api_auth mode needs
+(tests/integration/api_calls.py)."""
 
 import base64
 import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 
 import pytest
 
 from lib.stream_pipeline.tiers import tier_settings
+from tests.integration.api_calls import REFUSED_STATUS, api_call, plain_call
 
 # Lambda polls the stream every second and batches for up to the tier's window; S3 lists are
 # eventually consistent for a moment. Two minutes is far more than the pipeline ever needs.
@@ -26,18 +26,11 @@ def suffix(outputs):
     return outputs["stream_name"].rsplit("-", 1)[-1]
 
 
-def request(url, body=None):
-    """An HTTP request to the API; returns the status and the JSON body, whatever the status."""
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(  # noqa: S310 - the URL is the stack's own https endpoint
-        url, data=data, method="GET" if body is None else "POST"
-    )
-    req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=15) as answer:  # noqa: S310
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+@pytest.fixture(scope="module")
+def call(outputs, region, aws):
+    """Calls to the API with the credentials its mode asks for."""
+    with api_call(outputs, region, aws) as calling:
+        yield calling
 
 
 def test_the_stream_is_encrypted_and_keeps_records_as_long_as_its_tier_says(outputs, aws, suffix):
@@ -76,20 +69,28 @@ def test_the_secret_and_the_dead_letter_queue_are_under_the_pipelines_key(output
     assert attributes["KmsMasterKeyId"] == outputs["kms_key_arn"]
 
 
-def test_the_api_answers_its_health_check(outputs):
-    assert request(f"{outputs['api_url']}/health")[0] == 200
+def test_the_api_answers_its_health_check_without_credentials(outputs):
+    # GET /health stays open in every mode (lib/lambda_api/api_auth.py).
+    assert plain_call("GET", f"{outputs['api_url']}/health")[0] == 200
 
 
-def test_a_bad_event_is_refused_with_the_reason(outputs):
-    status, body = request(f"{outputs['api_url']}/process", {"source": "integration-test"})
+def test_a_bad_event_is_refused_with_the_reason(outputs, call):
+    status, body = call("POST", f"{outputs['api_url']}/process", {"source": "integration-test"})
     assert status == 400
     assert "missing fields" in body["error"]
 
 
-def test_a_posted_event_lands_in_the_bucket(outputs, aws):
+def test_an_event_without_credentials_is_refused_unless_the_api_is_public(outputs):
+    status, body = plain_call("POST", f"{outputs['api_url']}/process", {"source": "x"})
+    # A public API (api_auth none) was chosen deliberately: the event reaches the function.
+    assert status == REFUSED_STATUS.get(outputs["api_auth"], 400), body
+
+
+def test_a_posted_event_lands_in_the_bucket(outputs, aws, call):
     marker = str(uuid.uuid4())
     started = time.time()
-    status, body = request(
+    status, body = call(
+        "POST",
         f"{outputs['api_url']}/process",
         {"source": "integration-test", "type": "round-trip", "payload": {"marker": marker}},
     )
