@@ -38,6 +38,7 @@ STACK_PREFIX = "TapStack"
 TEST_MODULES = (
     "pulumi",
     "pulumi_aws",
+    "pulumi_policy",
     "pytest",
     *(module for entry in KEPT for module in entry.get("imports", ())),
 )

@@ -61,8 +61,8 @@ def test_ruff_finds_nothing(bake, combo):
 def test_pylint_scores_at_least_nine(bake, combo):
     result = bake(combo)
     project, variant = result.project_path, result.context["stack_variant"]
-    # tap.py and what the variant's manifest entry adds (the account program, for example).
-    programs = ["tap.py", *MANIFEST.lint_of(variant)]
+    # tap.py, the policy pack and what the variant's manifest entry adds (the account program).
+    programs = ["tap.py", "policy", *MANIFEST.lint_of(variant)]
     result = run_tool([sys.executable, "-m", "pylint", "lib", *programs], project)
     score = float(PYLINT_SCORE.search(result.stdout).group(1))
     assert score >= 9.0, result.stdout

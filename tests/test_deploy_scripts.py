@@ -34,6 +34,8 @@ with open(os.environ["STAND_IN_LOG"], "a", encoding="utf-8") as log:
 PULUMI_ANSWERS = """
 if sys.argv[1:3] == ["stack", "output"]:
     print("{}")
+if sys.argv[1:2] == ["preview"]:
+    sys.exit(int(os.environ.get("STAND_IN_PREVIEW_EXIT", "0")))
 """
 AWS_ANSWERS = """
 if sys.argv[1:3] == ["apigateway", "get-account"]:
@@ -107,9 +109,12 @@ def test_deploy_selects_the_stack_whose_config_generation_wrote(project_copy, co
         config = project / f"Pulumi.TapStack{suffix}.yaml"
         assert config.is_file(), sorted(path.name for path in project.glob("Pulumi.*.yaml"))
         assert f"  TapStack:environmentSuffix: {suffix}\n" in config.read_text()
-        assert ["up", "--yes", "--refresh", "--stack", f"TapStack{suffix}"] in [
-            call["args"] for call in calls
-        ]
+        pulumi_calls = [call["args"] for call in calls if call["tool"] == "pulumi"]
+        stack = ["--stack", f"TapStack{suffix}"]
+        preview = ["preview", "--refresh", "--policy-pack", "policy", *stack]
+        up = ["up", "--yes", "--refresh", "--skip-preview", "--policy-pack", "policy", *stack]
+        # The policy pack previews first, so a broken rule stops the deployment before `up`.
+        assert pulumi_calls.index(up) == pulumi_calls.index(preview) + 1
 
 
 @pytest.mark.parametrize("combo_id", [f"{variant}-defaults" for variant in VARIANTS])
@@ -232,3 +237,52 @@ def test_the_account_program_imports_lib_when_pulumi_runs_it_from_its_folder(pro
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.split() == ["AccountStack", str(project / "lib" / "__init__.py")]
+
+
+def test_deploy_stops_before_up_when_the_policy_pack_refuses_the_preview(project_copy):
+    # A mandatory violation makes `pulumi preview` exit non-zero.
+    project = project_copy("serverless-api-defaults")
+    result, calls = run_script(project, "deploy.sh", STAND_IN_PREVIEW_EXIT="255")
+    assert result.returncode == 255
+    assert [call["args"][0] for call in calls if call["tool"] == "pulumi"][-1] == "preview"
+    assert not (project / "cfn-outputs").exists()
+
+
+# Runs policy/ the way Pulumi's Python host runs a policy pack: the folder's __main__.py with
+# policy/ as the working directory and no project root on sys.path. A PolicyPack that records
+# its arguments stands in for the real one, which serves the engine and never returns.
+RUN_PACK_LIKE_PULUMI = """
+import os, runpy, sys
+import pulumi_policy
+
+root = os.path.dirname(os.getcwd())
+assert all(os.path.abspath(entry or ".") != root for entry in sys.path), sys.path
+built = {}
+pulumi_policy.PolicyPack = lambda **kwargs: built.update(kwargs)
+runpy.run_path(".", run_name="__main__")
+print(built["name"], built["enforcement_level"].value, len(built["policies"]))
+print(sys.modules["policy"].__file__, sys.modules["lib"].__file__)
+"""
+
+
+@pytest.mark.parametrize("combo_id", [f"{variant}-defaults" for variant in VARIANTS])
+def test_the_policy_pack_imports_its_rules_when_pulumi_runs_it_from_its_folder(
+    project_copy, combo_id
+):
+    project = project_copy(combo_id)
+    driver = project.parent / "run_pack_like_pulumi.py"
+    driver.write_text(RUN_PACK_LIKE_PULUMI)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run(
+        [sys.executable, str(driver)], cwd=project / "policy", capture_output=True, text=True,
+        env=env, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    name, level, count = result.stdout.splitlines()[0].split()
+    assert (name, level) == ("tap-service-guardrails", "mandatory")
+    assert int(count) > 0
+    assert result.stdout.splitlines()[1].split() == [
+        str(project / "policy" / "__init__.py"),
+        str(project / "lib" / "__init__.py"),
+    ]

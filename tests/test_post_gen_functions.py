@@ -74,6 +74,7 @@ def test_the_unit_tests_need_what_the_variant_and_its_parts_import(tmp_path, mon
     assert set(hook.TEST_MODULES) == {
         "pulumi",
         "pulumi_aws",
+        "pulumi_policy",
         "pytest",
         *MANIFEST.imports_of(variant),
     }

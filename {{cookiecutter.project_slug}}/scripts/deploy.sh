@@ -12,5 +12,8 @@ if [ -f scripts/check_account.sh ]; then bash scripts/check_account.sh "$region"
 
 pulumi stack select "$stack" --create
 pulumi config set aws:region "$region" --stack "$stack"
-pulumi up --yes --refresh --stack "$stack"
+# The policy pack (policy/) first: a broken mandatory rule stops here, before anything changes.
+# The update runs it again, on the values only the update knows.
+pulumi preview --refresh --policy-pack policy --stack "$stack"
+pulumi up --yes --refresh --skip-preview --policy-pack policy --stack "$stack"
 python scripts/collect_outputs.py "$stack"

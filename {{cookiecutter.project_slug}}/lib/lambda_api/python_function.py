@@ -51,10 +51,11 @@ class PythonFunctionArgs:
 
 
 class PythonFunction(pulumi.ComponentResource):
-    """The function, its log group (created first, so Lambda never creates one without retention)
-    and an execution role whose inline policy grants exactly what ``args.statements`` add to
-    writing its own logs and traces. Metrics go into the logs in CloudWatch's embedded metric
-    format, so they need no CloudWatch permission and can never fail a request."""
+    """The function (its environment under ``args.kms_key_arn``, as its logs are), its log group
+    (created first, so Lambda never creates one without retention) and an execution role whose
+    inline policy grants exactly what ``args.statements`` add to writing its own logs and
+    traces. Metrics go into the logs in CloudWatch's embedded metric format, so they need no
+    CloudWatch permission and can never fail a request."""
 
     def __init__(
         self,
@@ -101,6 +102,10 @@ class PythonFunction(pulumi.ComponentResource):
             role=self.role.arn,
             memory_size=args.memory_mb,
             timeout=args.timeout_seconds,
+            # The environment at rest under the stack's key, not Lambda's AWS managed one. Lambda
+            # gives the execution role a grant on the key when it creates or updates the function,
+            # with the deployer's own permission to use the key (the key policy delegates to IAM).
+            kms_key_arn=args.kms_key_arn,
             environment=lambda_.FunctionEnvironmentArgs(
                 variables={
                     "ENVIRONMENT": ctx.suffix,

@@ -7,15 +7,11 @@ then assert on those records directly, outside any ``apply``, so every assertion
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
-import keyword
 import os
 import runpy
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -26,6 +22,7 @@ from pulumi.runtime import resource as resource_runtime
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import source_pb2
 
+from policy.model import accepts_tags  # noqa: F401 - the tests and the rules ask it alike
 from tests.unit import parts
 
 ACCOUNT_ID = "123456789012"
@@ -284,19 +281,6 @@ def deploy(
     with patch.object(resource_runtime, "_get_stack_trace", source_pb2.StackTrace):
         run()
     return Deployment(mocks.resources, resolved)
-
-
-@cache
-def accepts_tags(type_token: str) -> bool:
-    """Whether the pulumi-aws resource behind ``type_token`` has a ``tags`` argument."""
-    if not type_token.startswith("aws:"):
-        return False
-    _, module_path, class_name = type_token.split(":")
-    module = module_path.split("/")[0]
-    if keyword.iskeyword(module):
-        module += "_"
-    resource_class = getattr(importlib.import_module(f"pulumi_aws.{module}"), class_name)
-    return "tags" in inspect.signature(resource_class._internal_init).parameters
 
 
 def deploy_stack(

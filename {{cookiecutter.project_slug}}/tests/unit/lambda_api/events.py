@@ -4,6 +4,10 @@ API proxy events. Importing this module also gives every Powertools Tracer a sta
 from __future__ import annotations
 
 import base64
+import io
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from unittest.mock import MagicMock
@@ -17,6 +21,17 @@ from tests.unit.mocks import ACCOUNT_ID, DEFAULT_REGION
 # suite's time); every Tracer in these tests shares this stand-in instead, which records calls.
 TRACING = MagicMock(name="tracing provider")
 Tracer(provider=TRACING, disabled=True)
+
+
+@contextmanager
+def captured_logs(logger: Any) -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """What a Powertools ``logger`` writes meanwhile, read back as its JSON lines."""
+    stream = io.StringIO()
+    previous = logger.logger_handler.setStream(stream)
+    try:
+        yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    finally:
+        logger.logger_handler.setStream(previous)
 
 
 @dataclass(frozen=True)

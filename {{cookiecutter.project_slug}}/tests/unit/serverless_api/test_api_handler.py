@@ -1,12 +1,11 @@
 """The API handler, called as Lambda calls it: routes, validation, CORS, logs and metrics."""
 
 import importlib
-import io
 import json
 
 import pytest
 
-from tests.unit.lambda_api.events import TRACING, LambdaContext, rest_api_event
+from tests.unit.lambda_api.events import TRACING, LambdaContext, captured_logs, rest_api_event
 
 ORIGIN = "https://app.example.com"
 CONTEXT = LambdaContext("shop-api-dev")
@@ -26,10 +25,8 @@ def api():
 @pytest.fixture
 def logs(api):
     """The JSON lines the handler logs during one test."""
-    stream = io.StringIO()
-    previous = api.logger.logger_handler.setStream(stream)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    api.logger.logger_handler.setStream(previous)
+    with captured_logs(api.logger) as lines:
+        yield lines
 
 
 def call(api, method, path, body=None, **shape):

@@ -2,13 +2,12 @@
 and what callers get back."""
 
 import importlib
-import io
 import json
 
 import pytest
 from botocore.stub import ANY, Stubber
 
-from tests.unit.lambda_api.events import TRACING, LambdaContext, rest_api_event
+from tests.unit.lambda_api.events import TRACING, LambdaContext, captured_logs, rest_api_event
 
 CONTEXT = LambdaContext("shop-ingest-dev")
 EVENT = {"source": "sensor-7", "type": "reading", "payload": {"celsius": 21.5}}
@@ -30,10 +29,8 @@ def ingest():
 @pytest.fixture
 def logs(ingest):
     """The JSON lines the handler logs during one test."""
-    stream = io.StringIO()
-    previous = ingest.logger.logger_handler.setStream(stream)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    ingest.logger.logger_handler.setStream(previous)
+    with captured_logs(ingest.logger) as lines:
+        yield lines
 
 
 @pytest.fixture
