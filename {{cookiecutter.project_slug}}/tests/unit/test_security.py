@@ -202,7 +202,8 @@ def test_nothing_is_retained_when_the_stack_is_destroyed(pr_stack):
     # A pull-request stack, whatever suffix was generated: prod may protect what it must keep.
     for resource in pr_stack.resources:
         assert not resource.inputs.get("skipDestroy"), resource.name
-        assert not resource.inputs.get("deletionProtection"), resource.name
+        # A boolean, or Cognito's ACTIVE / INACTIVE.
+        assert resource.inputs.get("deletionProtection") in (None, False, "INACTIVE"), resource.name
         assert not resource.inputs.get("enableDeletionProtection"), resource.name
         assert resource.inputs.get("forceDestroy") is not False, resource.name
         assert not resource.options["retainOnDelete"], resource.name

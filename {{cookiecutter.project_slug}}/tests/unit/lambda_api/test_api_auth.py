@@ -161,6 +161,12 @@ def test_a_change_of_mode_redeploys_the_api(stacks_by_mode):
         assert guarded <= changed <= guarded | authorizers, changed
 
 
+def test_the_authorizer_is_a_part_of_the_deployment_trigger(stacks_by_mode):
+    deployment = stacks_by_mode[COGNITO]
+    authorizer = deployment.one(AUTHORIZER)
+    assert authorizer.name in deployment.one(DEPLOYMENT).inputs["triggers"]
+
+
 def test_a_mode_that_is_not_offered_is_refused_in_one_line():
     with pytest.raises(SystemExit, match="error: config apiAuth 'public' must be one of iam, "):
         deploy_program(stack="TapStackdev", config={"TapStack:apiAuth": "public"})

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from lib.lambda_api.api_auth import COGNITO
 from lib.naming import NAME_RULES, region_code
 from tests.unit.mocks import ACCOUNT_ID, Deployment, deploy_stack
 
@@ -27,13 +28,17 @@ NAMED = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": ("name", "alarm"),
     "aws:cloudwatch/dashboard:Dashboard": ("dashboardName", "dashboard"),
     "aws:cloudwatch/logGroup:LogGroup": ("name", "log_group"),
+    "aws:cognito/userPool:UserPool": ("name", "cognito_user_pool"),
+    "aws:cognito/userPoolClient:UserPoolClient": ("name", "cognito_client"),
+    "aws:apigateway/authorizer:Authorizer": ("name", "api_authorizer"),
 }
 
 
 @pytest.fixture(scope="session")
 def long_name_stack() -> Deployment:
-    """The whole stack for the longest project slug, pull request 12345, in ap-southeast-2."""
-    return deploy_stack(SUFFIX, REGION, project=LONGEST_PROJECT)
+    """The whole stack for the longest project slug, pull request 12345, in ap-southeast-2, with
+    the Cognito user pool, client and authorizer of api_auth cognito."""
+    return deploy_stack(SUFFIX, REGION, project=LONGEST_PROJECT, api_auth=COGNITO)
 
 
 def test_every_physical_name_fits_its_service_stays_unique_and_ends_with_the_suffix(
