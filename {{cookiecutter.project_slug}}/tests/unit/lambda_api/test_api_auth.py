@@ -4,6 +4,7 @@ users to and a public app client; and the outputs a caller needs."""
 
 import pytest
 
+from lib.environment import tier_of
 from lib.lambda_api.api_auth import (
     CLIENT_AUTH_FLOWS,
     COGNITO,
@@ -93,7 +94,11 @@ def test_the_user_pool_takes_no_sign_ups_and_asks_for_a_strong_password(stacks_b
         policy["temporaryPasswordValidityDays"]
         == PASSWORD_POLICY["temporary_password_validity_days"]
     )
-    assert pool.inputs["deletionProtection"] == "INACTIVE"  # a dev stack is destroyed at will
+    # Only prod keeps its users from a destroy (test_a_prod_user_pool_is_protected_from_deletion).
+    suffix = deployment.args.environment_suffix
+    assert pool.inputs["deletionProtection"] == (
+        "ACTIVE" if tier_of(suffix) == "prod" else "INACTIVE"
+    )
     assert pool.inputs["name"].endswith(f"-{deployment.args.environment_suffix}")
     assert pool.inputs["tags"]["Environment"] == deployment.args.environment_suffix
 
