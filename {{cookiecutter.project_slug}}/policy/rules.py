@@ -577,7 +577,14 @@ DELETION_PROTECTION = {
     "aws:rds/instance:Instance": "deletionProtection",
     "aws:lb/loadBalancer:LoadBalancer": "enableDeletionProtection",
     "aws:alb/loadBalancer:LoadBalancer": "enableDeletionProtection",
+    "aws:cognito/userPool:UserPool": "deletionProtection",
 }
+
+
+def _protects(value: Any) -> bool:
+    """Whether a deletion-protection value is on: a boolean for most services, ``"ACTIVE"``
+    (against ``"INACTIVE"``) for Cognito user pools."""
+    return value is True or value == "ACTIVE"
 
 
 def _is_prod(environment: str | None) -> bool:
@@ -587,7 +594,7 @@ def _is_prod(environment: str | None) -> bool:
 def prod_deletion_protection(resource: Resource) -> Iterator[Finding]:
     """Prod databases and load balancers refuse deletion (the Environment tag says prod)."""
     prop = DELETION_PROTECTION.get(resource.type)
-    if prop and _is_prod(resource.tags.get("Environment")) and resource.get(prop) is not True:
+    if prop and _is_prod(resource.tags.get("Environment")) and not _protects(resource.get(prop)):
         yield (
             resource,
             f"can be deleted in prod ({prop} is off)",
@@ -641,7 +648,7 @@ def nothing_retained_outside_prod(resources: Sequence[Resource]) -> Iterator[Fin
         if resource.retain_on_delete:
             yield resource, "is left in AWS when the stack is destroyed (retain_on_delete)", fix
         for prop, problem in KEEPS:
-            if resource.get(prop) is True:
+            if _protects(resource.get(prop)):
                 yield resource, f"{problem} ({prop})", fix
         for prop, retains, problem in RETAINS.get(resource.type, ()):
             if retains(resource.get(prop)):

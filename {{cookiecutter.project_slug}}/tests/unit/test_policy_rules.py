@@ -22,6 +22,7 @@ BUCKET_ENCRYPTION = (
 )
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 CLUSTER = "aws:rds/cluster:Cluster"
+USER_POOL = "aws:cognito/userPool:UserPool"
 FUNCTION = "aws:lambda/function:Function"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 KEY = "aws:kms/key:Key"
@@ -466,7 +467,13 @@ CASES = [
     ),
     (
         "prod-deletion-protection",
+        [declared(USER_POOL, "users", env="prod", deletionProtection="INACTIVE")],
+        "can be deleted in prod (deletionProtection is off)",
+    ),
+    (
+        "prod-deletion-protection",
         [
+            declared(USER_POOL, "users", env="prod", deletionProtection="ACTIVE"),
             declared(CLUSTER, "db", env="prod", deletionProtection=True),
             declared(LOAD_BALANCER, "alb", env="prod", enableDeletionProtection=True),
             declared(CLUSTER, "pr-db", env="pr42", deletionProtection=False),
@@ -477,6 +484,12 @@ CASES = [
         "nothing-retained-outside-prod",
         bucket(forceDestroy=False),
         "cannot be destroyed while it holds objects (forceDestroy is False)",
+    ),
+    (
+        "nothing-retained-outside-prod",
+        # Cognito says ACTIVE or INACTIVE where other services say true or false.
+        [declared(USER_POOL, "users", env="pr42", deletionProtection="ACTIVE")],
+        "refuses deletion (deletionProtection)",
     ),
     (
         "nothing-retained-outside-prod",
