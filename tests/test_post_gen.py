@@ -107,7 +107,7 @@ def test_when_nothing_can_be_installed_the_project_is_kept_with_instructions(pro
     # and with no index and no uv it cannot.
     result = run_post_gen(project, answers, [sys.executable, "-S"], env=env_without_uv())
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "post-gen: installing the project's requirements into .venv with pip" in result.stdout
+    assert "post-gen: installing into .venv with pip (uv is not on PATH" in result.stdout
     assert "post-gen: skipped the unit tests; once you have network access, run:" in result.stdout
     assert ".venv/bin/python -m pytest tests/unit" in result.stdout
     assert "Next steps" in result.stdout
@@ -121,7 +121,7 @@ def test_without_the_tools_the_tests_run_in_the_projects_own_venv(project_copy, 
     assert shutil.which("uv", path=env["PATH"]), "uv is in requirements-dev.txt"
     result = run_post_gen(project, answers, [sys.executable, "-S"], env=env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "post-gen: installing the project's requirements into .venv with uv" in result.stdout
+    assert "post-gen: installing into .venv with uv (found on PATH)" in result.stdout
     assert "post-gen: running the unit tests in .venv" in result.stdout
     assert "post-gen: unit tests: " in result.stdout
     assert (project / ".venv" / "bin" / "python").exists()
