@@ -10,6 +10,7 @@
 Running it again on the same project is safe: removals skip what is gone, .venv is reused.
 """
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -221,14 +222,22 @@ def remove_rendered_copy():
         script.unlink(missing_ok=True)
 
 
-def main():
-    """Prune, test, guide."""
+def shape():
+    """Keep the chosen variant's files; write the stack files it needs."""
     prune()
     if CHOSEN.get("stack_file_per_environment"):
         write_stack_files()
+
+
+def main():
+    """Prune, test, guide."""
     if rendered_for_cruft():
-        step("rendered by cruft for a diff or an update: no .venv, no test run")
+        # `cruft diff` writes a patch on stdout (cruft diff | git apply): progress to stderr.
+        with contextlib.redirect_stdout(sys.stderr):
+            shape()
+            step("rendered by cruft for a diff or an update: no .venv, no test run")
         return 0
+    shape()
     if ANSWERS["run_unit_tests"] and not run_unit_tests():
         return 1
     next_steps()

@@ -108,6 +108,7 @@ def test_when_nothing_can_be_installed_the_project_is_kept_with_instructions(pro
     result = run_post_gen(project, answers, [sys.executable, "-S"], env=env_without_uv())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "post-gen: installing into .venv with pip (uv is not on PATH" in result.stdout
+    assert "post-gen: could not install (python failed, output above)" in result.stdout
     assert "post-gen: skipped the unit tests; once you have network access, run:" in result.stdout
     assert ".venv/bin/python -m pytest tests/unit" in result.stdout
     assert "Next steps" in result.stdout
@@ -122,6 +123,10 @@ def test_without_the_tools_the_tests_run_in_the_projects_own_venv(project_copy, 
     result = run_post_gen(project, answers, [sys.executable, "-S"], env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "post-gen: installing into .venv with uv (found on PATH)" in result.stdout
+    # A line per step, then uv's own report (on stderr), instead of a silent minute.
+    assert "post-gen: creating .venv: uv venv --seed" in result.stdout
+    assert "post-gen: installing requirements.txt and requirements-dev.txt" in result.stdout
+    assert "Resolved " in result.stderr, result.stderr
     assert "post-gen: running the unit tests in .venv" in result.stdout
     assert "post-gen: unit tests: " in result.stdout
     assert (project / ".venv" / "bin" / "python").exists()
