@@ -28,7 +28,8 @@ def task_guides(project: Path) -> str:
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_the_first_changes_each_have_a_guide(bake, variant):
-    headings = re.findall(r"^### (.+)$", task_guides(bake(f"{variant}-defaults").project_path), re.M)
+    guides = task_guides(bake(f"{variant}-defaults").project_path)
+    headings = re.findall(r"^### (.+)$", guides, re.M)
     for guide in GUIDES:
         assert any(heading.startswith(guide) for heading in headings), (guide, headings)
 
@@ -37,7 +38,8 @@ def test_the_first_changes_each_have_a_guide(bake, variant):
 def test_every_file_and_test_a_guide_names_exists(bake, variant):
     project = bake(f"{variant}-defaults").project_path
     named = NAMED.findall(task_guides(project))
-    assert len({test for _, test in named if test}) >= 3, "the guides name the tests that prove them"
+    tests = {test for _, test in named if test}
+    assert len(tests) >= 3, "the guides name the tests that prove them"
     for path, test in named:
         assert (project / path).exists(), f"{path} is not in the {variant} project"
         if test:
