@@ -5,8 +5,9 @@
 2. Run the generated unit tests: with this interpreter when it already has what they need,
    else in the project's own .venv (created the way `pulumi new` does). When nothing can be
    installed, keep the project and print what to run later. Failing tests fail generation.
-3. Print the next steps.
+3. Print the next steps (the generated README's first section, in the same order).
 
+A render cruft makes for `cruft diff` or `cruft update` (rendered_for_cruft) stops after step 1.
 Running it again on the same project is safe: removals skip what is gone, .venv is reused.
 """
 
