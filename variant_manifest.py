@@ -33,6 +33,8 @@ class Part:
     imports: tuple[str, ...] = ()
     lint: tuple[str, ...] = ()
     scripts: dict[str, str] = field(default_factory=dict)
+    # What a new project runs once before its first deploy: {run, why} (README, next steps).
+    first_steps: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,10 @@ class Manifest:
     def scripts_of(self, variant: str) -> dict[str, str]:
         """The Pipfile scripts ``variant`` adds to the shared ones."""
         return {name: run for entry in self.kept_by(variant) for name, run in entry.scripts.items()}
+
+    def first_steps_of(self, variant: str) -> tuple[dict[str, str], ...]:
+        """The commands ``variant`` runs once before its first deploy, each {run, why}."""
+        return tuple(step for entry in self.kept_by(variant) for step in entry.first_steps)
 
     def pipfile_requirements_of(self, variant: str) -> dict[str, str]:
         """``requirements_of(variant)`` as Pipfile [dev-packages] entries, name to TOML value."""

@@ -5,11 +5,13 @@
 2. Run the generated unit tests: with this interpreter when it already has what they need,
    else in the project's own .venv (created the way `pulumi new` does). When nothing can be
    installed, keep the project and print what to run later. Failing tests fail generation.
-3. Print the next steps.
+3. Print the next steps (the generated README's first section, in the same order).
 
+A render cruft makes for `cruft diff` or `cruft update` (rendered_for_cruft) stops after step 1.
 Running it again on the same project is safe: removals skip what is gone, .venv is reused.
 """
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -105,22 +107,28 @@ def has_modules(python, modules):
 
 
 def venv_python():
-    """The project's own interpreter, ready with its requirements, or None if it cannot be."""
+    """The project's own interpreter, ready with its requirements, or None if it cannot be.
+
+    Each step prints one line first, then the installer's own progress (uv's or pip's), so the
+    minute pulumi-aws takes to install is never silent.
+    """
     python = PROJECT / ".venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     requirements = ["-r", "requirements.txt", "-r", "requirements-dev.txt"]
     uv = shutil.which("uv")
     if uv:
-        commands = [] if python.exists() else [[uv, "venv", "--quiet", ".venv"]]
-        commands.append([uv, "pip", "install", "--quiet", "--python", str(python), *requirements])
+        step("installing into .venv with uv (found on PATH)")
+        create = [uv, "venv", "--seed", "--python", sys.executable, ".venv"]
+        install = [uv, "pip", "install", "--python", str(python), *requirements]
     else:
-        commands = [] if python.exists() else [[sys.executable, "-m", "venv", ".venv"]]
-        commands.append([str(python), "-m", "pip", "install", "--quiet", *requirements])
-    step(f"installing the project's requirements into .venv with {'uv' if uv else 'pip'}")
-    for command in commands:
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            failed = " ".join(command[:3])
-            step(f"could not install ({failed} failed): {result.stderr.strip()[-300:]}")
+        step("installing into .venv with pip (uv is not on PATH; with uv this takes seconds)")
+        create = [sys.executable, "-m", "venv", ".venv"]
+        install = [str(python), "-m", "pip", "install", "--progress-bar", "on", *requirements]
+    steps = [] if python.exists() else [("creating .venv", create)]
+    steps.append(("installing requirements.txt and requirements-dev.txt (about a minute)", install))
+    for label, command in steps:
+        step(f"{label}: {' '.join([Path(command[0]).name, *command[1:]])}")
+        if subprocess.run(command, check=False).returncode != 0:
+            step(f"could not install ({Path(command[0]).name} failed, output above)")
             return None
     return str(python)
 
@@ -157,23 +165,52 @@ def run_unit_tests():
 
 
 def next_steps():
-    """Tell the user how to go from here to a deployed, tested stack."""
-    suffix = ANSWERS["environment_suffix"]
-    steps = []
-    if (PROJECT / "account").is_dir():
-        steps.append(("bash scripts/deploy_account.sh", "once per account and region, first"))
+    """Tell the user how to go from here to a deployed stack, in the order the README's first
+    section gives: the project's .venv, the prerequisites, the once-only steps, the deploy."""
+    has_venv = (PROJECT / ".venv").exists()
+    activate = r".venv\Scripts\activate" if os.name == "nt" else "source .venv/bin/activate"
+    steps = [] if has_venv else [("python3 -m venv .venv", "the project's own environment")]
+    steps.append((activate, "in every new shell"))
+    if not has_venv:
+        steps.append(("pip install -r requirements-dev.txt", "a minute (uv pip install: seconds)"))
     steps += [
-        (f"pulumi stack select --create {STACK_PREFIX}{suffix}", "or: bash scripts/deploy.sh"),
-        ("pulumi up", "deploy"),
-        ("python scripts/collect_outputs.py", "write cfn-outputs/flat-outputs.json"),
-        ("python -m pytest tests/unit", "offline unit tests"),
+        (
+            "pulumi version",
+            "needs the Pulumi CLI: https://www.pulumi.com/docs/iac/download-install/",
+        ),
+        ("aws sts get-caller-identity", "needs AWS credentials for the account to deploy to"),
+        ("pulumi login", "the state backend: Pulumi Cloud, or pulumi login s3://<bucket>"),
+        *((first["run"], first["why"]) for entry in KEPT for first in entry.get("first_steps", ())),
+        (
+            "bash scripts/deploy.sh",
+            f"deploys {STACK_PREFIX}{ANSWERS['environment_suffix']}, "
+            "writes cfn-outputs/flat-outputs.json",
+        ),
         ("python -m pytest tests/integration", "against the deployed stack"),
-        ("pulumi destroy", "remove everything again"),
+        ("bash scripts/destroy.sh", "removes it again"),
     ]
     width = max(len(command) for command, _ in steps) + 2
-    print(f"\nNext steps in {PROJECT.name}/:")
+    print(f"\nNext steps in {PROJECT.name}/ (the README's first section explains each):")
     for command, comment in steps:
         print(f"  {command.ljust(width)}# {comment}")
+
+
+def rendered_for_cruft():
+    """Whether cruft renders this template to compare with or update a project (cruft diff,
+    cruft update), rather than anyone generating a project.
+
+    Two signals, both from cruft 2.16's source: every context cruft renders with carries
+    ``_commit`` (cruft/_commands/utils/cookiecutter.py, generate_cookiecutter_context), which
+    cookiecutter itself never sets; and diff and update render into a fresh
+    ``tempfile.TemporaryDirectory()`` (utils/generate.py _generate_output, through
+    utils/iohelper.py AltTemporaryDirectory), so the project is ``<temp dir>/tmpXXXX/<slug>``.
+    ``cruft create`` carries ``_commit`` too but renders where the user asked. Such a render is
+    thrown away once compared, so it must not build .venv or run tests: their files would show
+    up in the diff and be patched into the project's own .venv.
+    """
+    parent = PROJECT.resolve().parent
+    in_cruft_temp = parent.parent == Path(tempfile.gettempdir()).resolve()
+    return "_commit" in ANSWERS and in_cruft_temp and parent.name.startswith("tmp")
 
 
 def remove_rendered_copy():
@@ -187,11 +224,22 @@ def remove_rendered_copy():
         script.unlink(missing_ok=True)
 
 
-def main():
-    """Prune, test, guide."""
+def shape():
+    """Keep the chosen variant's files; write the stack files it needs."""
     prune()
     if CHOSEN.get("stack_file_per_environment"):
         write_stack_files()
+
+
+def main():
+    """Prune, test, guide."""
+    if rendered_for_cruft():
+        # `cruft diff` writes a patch on stdout (cruft diff | git apply): progress to stderr.
+        with contextlib.redirect_stdout(sys.stderr):
+            shape()
+            step("rendered by cruft for a diff or an update: no .venv, no test run")
+        return 0
+    shape()
     if ANSWERS["run_unit_tests"] and not run_unit_tests():
         return 1
     next_steps()

@@ -196,7 +196,9 @@ def main():
         if found:
             print(f"error: {found}", file=sys.stderr)
             return 1
-    print("pre-gen: answers checked")
+    # Under cruft (its contexts carry _commit), progress goes to stderr: `cruft diff` writes a
+    # patch on stdout, which a line of ours would spoil (cruft diff | git apply).
+    print("pre-gen: answers checked", file=sys.stderr if "_commit" in ANSWERS else sys.stdout)
     return 0
 
 

@@ -47,10 +47,8 @@ LAMBDA_VARIANTS = variant_paths()["account"]
 CLOUDWATCH_ROLE = "arn:aws:iam::123456789012:role/tap-service-apigw-cloudwatch-us-east-1-account"
 
 
-def run_script(
-    project: Path, script: str, **environ: str
-) -> tuple[subprocess.CompletedProcess, list[dict]]:
-    """Run ``scripts/<script>`` with the stand-ins first on PATH; return it and the calls."""
+def stand_in_env(project: Path, **environ: str) -> tuple[dict[str, str], Path]:
+    """An environment with the stand-ins first on PATH, and the file they log their calls to."""
     tools = project.parent / "stand-ins"
     tools.mkdir(exist_ok=True)
     for tool, answers in (("pulumi", PULUMI_ANSWERS), ("aws", AWS_ANSWERS)):
@@ -68,6 +66,14 @@ def run_script(
     path = os.pathsep.join([str(tools), str(Path(sys.executable).parent), env["PATH"]])
     env.update(PATH=path, STAND_IN_LOG=str(log), STAND_IN_CLOUDWATCH_ROLE=CLOUDWATCH_ROLE)
     env.update(environ)
+    return env, log
+
+
+def run_script(
+    project: Path, script: str, **environ: str
+) -> tuple[subprocess.CompletedProcess, list[dict]]:
+    """Run ``scripts/<script>`` with the stand-ins first on PATH; return it and the calls."""
+    env, log = stand_in_env(project, **environ)
     result = subprocess.run(
         ["bash", f"scripts/{script}"], cwd=project, capture_output=True, text=True, env=env,
         check=False,

@@ -80,15 +80,41 @@ def test_the_unit_tests_need_what_the_variant_and_its_parts_import(tmp_path, mon
     }
 
 
+def next_steps_of(hook: ModuleType, capsys) -> list[str]:
+    """The commands of the hook's next-steps screen, in order."""
+    hook.next_steps()
+    return [line.split("#")[0].strip() for line in capsys.readouterr().out.splitlines()[2:]]
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_next_steps_start_with_the_account_program_only_where_there_is_one(
+def test_next_steps_run_the_account_program_before_the_deploy_only_where_there_is_one(
     tmp_path, monkeypatch, variant, capsys
 ):
     hook = import_hook(tmp_path, variant, monkeypatch)
     has_account = "account" in {p for entry in MANIFEST.kept_by(variant) for p in entry.owns}
-    if has_account:
-        (Path.cwd() / "account").mkdir()
-    hook.next_steps()
-    steps = [line.split("#")[0].strip() for line in capsys.readouterr().out.splitlines()[2:]]
-    assert (steps[0] == "bash scripts/deploy_account.sh") is has_account
-    assert steps[int(has_account)] == "pulumi stack select --create TapStackdev"
+    steps = next_steps_of(hook, capsys)
+    deploy = steps.index("bash scripts/deploy.sh")
+    assert steps[deploy - 1 : deploy] == (
+        ["bash scripts/deploy_account.sh"] if has_account else ["pulumi login"]
+    )
+    assert ("bash scripts/deploy_account.sh" in steps) is has_account
+
+
+def test_next_steps_create_the_venv_only_when_generation_did_not(tmp_path, monkeypatch, capsys):
+    hook = import_hook(tmp_path, "serverless-api", monkeypatch)
+    setup = ["python3 -m venv .venv", "source .venv/bin/activate"]
+    assert next_steps_of(hook, capsys)[:3] == [*setup, "pip install -r requirements-dev.txt"]
+    (Path.cwd() / ".venv").mkdir()
+    assert next_steps_of(hook, capsys)[:2] == ["source .venv/bin/activate", "pulumi version"]
+
+
+def test_a_cruft_render_is_told_from_a_generation(tmp_path, monkeypatch):
+    hook = import_hook(tmp_path, "serverless-api", monkeypatch)
+    temp = tmp_path / "temp"
+    (temp / "tmpab12cd" / "shop").mkdir(parents=True)
+    monkeypatch.setattr(hook.tempfile, "tempdir", str(temp))
+    assert not hook.rendered_for_cruft(), "cookiecutter's context has no _commit"
+    monkeypatch.setitem(hook.ANSWERS, "_commit", "0" * 40)
+    assert not hook.rendered_for_cruft(), "cruft create renders where the user asked"
+    monkeypatch.setattr(hook, "PROJECT", temp / "tmpab12cd" / "shop")
+    assert hook.rendered_for_cruft(), "cruft diff and update render into a TemporaryDirectory"
