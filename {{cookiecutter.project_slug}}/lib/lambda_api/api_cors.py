@@ -61,8 +61,18 @@ def cors_preflight(
     opts: pulumi.ResourceOptions,
 ) -> None:
     """``OPTIONS`` on ``resource_id``, answered by API Gateway itself with the CORS headers."""
-    route = {"rest_api": rest_api, "resource_id": resource_id, "http_method": "OPTIONS"}
-    snapshot.add(apigateway.Method, f"{name}-options", **route, authorization="NONE", opts=opts)
+    method = snapshot.add(
+        apigateway.Method,
+        f"{name}-options",
+        rest_api=rest_api,
+        resource_id=resource_id,
+        http_method="OPTIONS",
+        authorization="NONE",
+        opts=opts,
+    )
+    # The method's own output, so that what belongs to it waits for it: API Gateway refuses an
+    # integration or response of a method that does not exist yet (NotFoundException).
+    route = {"rest_api": rest_api, "resource_id": resource_id, "http_method": method.http_method}
     integration = snapshot.add(
         apigateway.Integration,
         f"{name}-options-mock",

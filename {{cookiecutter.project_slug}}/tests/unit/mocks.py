@@ -42,7 +42,8 @@ class DeclaredResource:
     name: str
     inputs: dict[str, Any]
     outputs: dict[str, Any]
-    # The resource options the engine would act on: deleteBeforeReplace, protect, retainOnDelete.
+    # The resource options the engine would act on: deleteBeforeReplace, protect, retainOnDelete,
+    # and dependsOn, the logical names of the resources the engine creates first.
     options: dict[str, Any] = field(default_factory=dict)
 
     def json(self, key: str) -> Any:
@@ -234,6 +235,8 @@ class RecordingMonitor(MockMonitor):
             "protect": request.protect,
             "retainOnDelete": request.retainOnDelete,
             "replacementTrigger": trigger,
+            # The logical names of what the engine creates first (explicit and through inputs).
+            "dependsOn": sorted(urn.rsplit("::", 1)[-1] for urn in request.dependencies),
         }
         return super().RegisterResource(request)
 

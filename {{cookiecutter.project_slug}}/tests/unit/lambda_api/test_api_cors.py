@@ -1,6 +1,8 @@
 """CORS: every path answers the browser's preflight, API Gateway's own errors carry the same
 headers, and the functions allow the same origin, all from one source."""
 
+import pytest
+
 from lib.lambda_api.api_cors import ALLOW_ORIGIN, ORIGIN_VARIABLE
 
 METHOD = "aws:apigateway/method:Method"
@@ -56,6 +58,27 @@ def test_every_served_path_answers_the_preflight_from_a_mock(each_stack):
         assert declared.inputs["statusCode"] == "200"
         assert declared.inputs["responseParameters"] == {f"{HEADER}{h}": True for h in CORS}
         assert set(preflight_headers(each_stack, resource_id)) == set(CORS)
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        "aws:apigateway/integration:Integration",
+        "aws:apigateway/methodResponse:MethodResponse",
+        "aws:apigateway/integrationResponse:IntegrationResponse",
+    ],
+)
+def test_what_belongs_to_a_method_is_created_after_it(each_stack, part):
+    # API Gateway refuses an integration or a response for a method that does not exist yet
+    # (NotFoundException: Invalid Method identifier); the engine creates in parallel otherwise.
+    methods = {
+        (m.inputs["resourceId"], m.inputs["httpMethod"]): m.name for m in each_stack.of_type(METHOD)
+    }
+    declared = each_stack.of_type(part)
+    assert declared
+    for resource in declared:
+        method = methods[(resource.inputs["resourceId"], resource.inputs["httpMethod"])]
+        assert method in resource.options["dependsOn"], resource.name
 
 
 def test_the_preflight_allows_every_method_the_path_serves(stack):
