@@ -142,22 +142,15 @@ _VARIANT_ONLY = frozenset().union(*_READS.values()) - frozenset(_MANIFEST.common
 _COUNTER = re.compile(r"\[\d+/\d+\]")
 
 
-def choices_of(name: str) -> tuple[str, ...]:
-    """The values a numbered choice offers for ``name``: the variants, for ``stack_variant``.
-
-    Other answers with a few values (``az_count``: 2 or 3) are typed: in a numbered list of
-    numbers, choice 2 would be 3 zones."""
-    if name == "stack_variant":
-        return tuple(_MANIFEST.variants)
-    return ()
-
-
-def choice_labels(name: str) -> dict[str, str]:
-    """The question and a label per choice, as cookiecutter's ``__prompts__`` holds them."""
-    if name == "stack_variant":
-        labels = {key: f"{each.title} - {each.summary}" for key, each in _MANIFEST.variants.items()}
-        return {"__prompt__": _PROMPTS[name], **labels}
-    return _PROMPTS[name]
+# The one answer asked as a numbered choice: the variant, labelled from the manifest. Others
+# with a few values (az_count: 2 or 3) are typed: in a numbered list of numbers, choice 2 would
+# be 3 zones.
+_VARIANT_LABELS = {
+    "stack_variant": {
+        "__prompt__": _PROMPTS["stack_variant"],
+        **{key: f"{each.title} - {each.summary}" for key, each in _MANIFEST.variants.items()},
+    }
+}
 
 
 @dataclass
@@ -197,10 +190,12 @@ def _reader(name: str) -> Callable[..., Any]:
         if _QUESTIONS.skips(var_name):
             return default[0] if name == "read_user_choice" else default
         prefix = _QUESTIONS.numbered(prefix)
-        if name == "read_user_variable" and (choices := choices_of(var_name)):
-            offered = sorted(choices, key=lambda choice: choice != default)  # default first
-            labels = {var_name: choice_labels(var_name)}
-            value = _ORIGINAL_READERS["read_user_choice"](var_name, offered, labels, prefix)
+        if name == "read_user_variable" and var_name == "stack_variant":
+            offered = sorted(
+                _MANIFEST.variants, key=lambda choice: choice != default
+            )  # default first
+            ask = _ORIGINAL_READERS["read_user_choice"]
+            value = ask(var_name, offered, _VARIANT_LABELS, prefix)
         else:
             value = original(var_name, default, prompts, prefix)
         _QUESTIONS.answered(var_name, value)

@@ -56,6 +56,7 @@ class Variant(Part):
 class Manifest:
     """Every variant and part, and the answers all variants read."""
 
+    data: dict  # variants.toml as parsed, in its order: what the hooks receive
     common_answers: tuple[str, ...]
     parts: dict[str, Part]
     variants: dict[str, Variant]
@@ -136,8 +137,9 @@ def _tuples(entry: dict) -> dict:
 @cache
 def load(path: Path = MANIFEST) -> Manifest:
     """The manifest at ``path``."""
-    data = tomllib.loads(path.read_text())
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
     return Manifest(
+        data=data,
         common_answers=tuple(data["answers"]["common"]),
         parts={name: Part(name=name, **_tuples(entry)) for name, entry in data["parts"].items()},
         variants={
@@ -156,6 +158,4 @@ class ManifestGlobals(Extension):
         super().__init__(environment)
         environment.globals["manifest"] = load()
         # JSON in the file's order (``|tojson`` would sort the keys, and so the variants).
-        environment.globals["manifest_json"] = json.dumps(
-            tomllib.loads(MANIFEST.read_text(encoding="utf-8")), ensure_ascii=False
-        )
+        environment.globals["manifest_json"] = json.dumps(load().data, ensure_ascii=False)
