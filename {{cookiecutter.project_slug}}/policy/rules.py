@@ -572,6 +572,24 @@ def api_methods_authorized(resource: Resource) -> Iterator[Finding]:
         )
 
 
+ALARMS = {"aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/compositeAlarm:CompositeAlarm"}
+
+
+def alarms_notify(resource: Resource) -> Iterator[Finding]:
+    """Every alarm notifies someone when it fires: it has an alarm action, and its actions are
+    on (an alarm nobody hears of is a dashboard colour)."""
+    if resource.type not in ALARMS:
+        return
+    if not as_list(resource.get("alarmActions")):
+        yield (
+            resource,
+            "notifies no one when it fires (no alarmActions)",
+            "declare it with lib/alarms.py, which sends every alarm to the stack's alarm topic",
+        )
+    if resource.get("actionsEnabled") is False:
+        yield resource, "has its actions turned off (actionsEnabled false)", "leave them on"
+
+
 DELETION_PROTECTION = {
     "aws:rds/cluster:Cluster": "deletionProtection",
     "aws:rds/instance:Instance": "deletionProtection",
@@ -718,6 +736,11 @@ RULES: tuple[Rule, ...] = (
         "api-methods-authorized",
         "Every API method but CORS preflight has an authorizer",
         api_methods_authorized,
+    ),
+    Rule(
+        "alarms-notify",
+        "Every alarm has an alarm action, and its actions are on",
+        alarms_notify,
     ),
     Rule(
         "prod-deletion-protection",

@@ -22,6 +22,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, UnknownValueError, unknown_checking_proxy
 
+from policy.controls import ControlError, controls_by_rule, load_controls
 from policy.model import Resource, Violation
 from policy.pack import PACK_NAME, policies, policy_of
 from policy.rules import RULES
@@ -137,6 +138,23 @@ def test_a_bad_waiver_stops_the_pack_with_one_line():
         with pytest.raises(SystemExit) as stopped:
             run_pack()
     assert str(stopped.value) == "error: lib/x/waivers.toml: waiver 1 lacks ['reason']"
+
+
+def test_a_bad_control_stops_the_pack_with_one_line():
+    refusal = ControlError("lib/x/controls.toml: control S3.5 is met but lacks ['how']")
+    with patch("policy.controls.load_controls", side_effect=refusal):
+        with pytest.raises(SystemExit) as stopped:
+            run_pack()
+    assert str(stopped.value) == f"error: {refusal}"
+
+
+def test_pulumi_runs_rules_that_name_the_controls_they_enforce():
+    built = run_pack()
+    by_rule = controls_by_rule(load_controls())
+    assert by_rule
+    for policy in built["policies"]:
+        for control_id in by_rule.get(policy.name, ()):
+            assert control_id in policy.description, policy.name
 
 
 VALID = (

@@ -15,7 +15,9 @@ ACCOUNT = "123456789012"
 REGION = "eu-west-1"
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0f1e2d3c"
 BUCKET_NAME = f"shop-data-{ACCOUNT}-{REGION}-dev"
+TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:shop-alarms-dev"
 
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_ENCRYPTION = (
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
@@ -452,6 +454,24 @@ CASES = [
         [
             declared(METHOD, "preflight", tags=False, httpMethod="OPTIONS", authorization="NONE"),
             declared(METHOD, "items-post", tags=False, httpMethod="POST", authorization="AWS_IAM"),
+        ],
+        None,
+    ),
+    (
+        "alarms-notify",
+        [declared(ALARM, "errors", alarmActions=[])],
+        "notifies no one when it fires (no alarmActions)",
+    ),
+    (
+        "alarms-notify",
+        [declared(ALARM, "errors", alarmActions=[TOPIC_ARN], actionsEnabled=False)],
+        "has its actions turned off (actionsEnabled false)",
+    ),
+    (
+        "alarms-notify",
+        [
+            declared(ALARM, "errors", alarmActions=[TOPIC_ARN]),
+            declared(ALARM, "latency", alarmActions=[TOPIC_ARN], actionsEnabled=True),
         ],
         None,
     ),
