@@ -25,6 +25,13 @@ Each file holds only ``[[control]]`` tables, every field one line of text:
     ``team-decision`` (needs something the owners must decide).
 ``reason`` (waived)
     Why, in one line.
+
+A control is stated once in what a project keeps, in the file of the code that declares what it
+checks: ``lib/private_bucket/controls.toml`` states the public-access, TLS and ACL controls of
+every bucket (S3.1, S3.2, S3.3, S3.5, S3.8, S3.12), so a variant's own folder states only what
+its buckets add (their policies, logging and lifecycle: S3.6, S3.9, S3.13). A control that
+holds only for some generation answers is met under a template condition on the answer and
+waived under its other branch (``lib/lambda_api/controls.toml`` does so for X-Ray).
 """
 
 from __future__ import annotations
