@@ -572,6 +572,24 @@ def api_methods_authorized(resource: Resource) -> Iterator[Finding]:
         )
 
 
+def prod_functions_reserve_concurrency(resource: Resource) -> Iterator[Finding]:
+    """Prod functions keep concurrent executions of their own, which also cap them: a burst of
+    another function cannot starve them, nor they the account. Outside prod the account may not
+    allow a reservation (lib/tiers.py), so the rule asks it of prod alone."""
+    if resource.type != "aws:lambda/function:Function" or not _is_prod(
+        resource.tags.get("Environment")
+    ):
+        return
+    reserved = resource.get("reservedConcurrentExecutions", -1)
+    if isinstance(reserved, bool) or float(reserved) < 1:
+        yield (
+            resource,
+            f"reserves no concurrency in prod (reservedConcurrentExecutions {reserved})",
+            "set reserved_concurrent_executions from the prod row of the tier table "
+            "(PythonFunctionArgs.reserved_concurrency)",
+        )
+
+
 ALARMS = {"aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/compositeAlarm:CompositeAlarm"}
 
 
@@ -736,6 +754,11 @@ RULES: tuple[Rule, ...] = (
         "api-methods-authorized",
         "Every API method but CORS preflight has an authorizer",
         api_methods_authorized,
+    ),
+    Rule(
+        "prod-functions-reserve-concurrency",
+        "Prod Lambda functions reserve concurrency of their own",
+        prod_functions_reserve_concurrency,
     ),
     Rule(
         "alarms-notify",

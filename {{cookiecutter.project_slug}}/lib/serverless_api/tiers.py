@@ -16,6 +16,9 @@ class ApiTier(Tier):
     latency_alarm_ms: int  # API p99 latency that raises an alarm
     error_alarm_threshold: int  # Lambda errors per five minutes that raise an alarm
     api_4xx_alarm_threshold: int  # client errors per five minutes that raise an alarm
+    # Concurrent executions kept for the function, and its most (lib/tiers.py: None in dev and
+    # pr, where the account may not allow any): the stage's steady rate at ~100 ms a request.
+    reserved_concurrency: int | None
 
 
 TIERS: TierTable[ApiTier] = TierTable(
@@ -28,6 +31,7 @@ TIERS: TierTable[ApiTier] = TierTable(
             latency_alarm_ms=5000,
             error_alarm_threshold=5,
             api_4xx_alarm_threshold=100,
+            reserved_concurrency=None,
         ),
         "pr": ApiTier(
             log_retention_days=7,
@@ -37,6 +41,7 @@ TIERS: TierTable[ApiTier] = TierTable(
             latency_alarm_ms=5000,
             error_alarm_threshold=5,
             api_4xx_alarm_threshold=100,
+            reserved_concurrency=None,
         ),
         "staging": ApiTier(
             log_retention_days=30,
@@ -46,6 +51,7 @@ TIERS: TierTable[ApiTier] = TierTable(
             latency_alarm_ms=3000,
             error_alarm_threshold=3,
             api_4xx_alarm_threshold=200,
+            reserved_concurrency=20,
         ),
         "prod": ApiTier(
             log_retention_days=90,
@@ -55,6 +61,7 @@ TIERS: TierTable[ApiTier] = TierTable(
             latency_alarm_ms=2000,
             error_alarm_threshold=1,
             api_4xx_alarm_threshold=500,
+            reserved_concurrency=100,
         ),
     }
 )

@@ -458,6 +458,25 @@ CASES = [
         None,
     ),
     (
+        "prod-functions-reserve-concurrency",
+        [declared(FUNCTION, "api", env="prod")],
+        "reserves no concurrency in prod (reservedConcurrentExecutions -1)",
+    ),
+    (
+        "prod-functions-reserve-concurrency",
+        [declared(FUNCTION, "api", env="prod", reservedConcurrentExecutions=0)],
+        "reserves no concurrency in prod (reservedConcurrentExecutions 0)",
+    ),
+    (
+        "prod-functions-reserve-concurrency",
+        [
+            declared(FUNCTION, "api", env="prod", reservedConcurrentExecutions=100),
+            declared(FUNCTION, "pr-api", env="pr42"),
+            declared(FUNCTION, "dev-api", env="dev", reservedConcurrentExecutions=-1),
+        ],
+        None,
+    ),
+    (
         "alarms-notify",
         [declared(ALARM, "errors", alarmActions=[])],
         "notifies no one when it fires (no alarmActions)",
