@@ -572,6 +572,27 @@ def api_methods_authorized(resource: Resource) -> Iterator[Finding]:
         )
 
 
+# API methods whose requests carry a body; ANY also serves GET and HEAD, which carry none.
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def api_bodies_validated(resource: Resource) -> Iterator[Finding]:
+    """Every API method that takes a body has API Gateway validate it against a model before
+    the integration runs (lib/lambda_api/api_validation.py)."""
+    if resource.type != "aws:apigateway/method:Method":
+        return
+    if resource.get("httpMethod") not in BODY_METHODS:
+        return
+    missing = [prop for prop in ("requestValidatorId", "requestModels") if not resource.get(prop)]
+    if missing:
+        yield (
+            resource,
+            f"takes a {resource.get('httpMethod')} body API Gateway does not validate "
+            f"(no {', '.join(missing)})",
+            "pass lib/lambda_api/api_validation.py BodyValidation.method_args() to the method",
+        )
+
+
 def prod_functions_reserve_concurrency(resource: Resource) -> Iterator[Finding]:
     """Prod functions keep concurrent executions of their own, which also cap them: a burst of
     another function cannot starve them, nor they the account. Outside prod the account may not
@@ -754,6 +775,11 @@ RULES: tuple[Rule, ...] = (
         "api-methods-authorized",
         "Every API method but CORS preflight has an authorizer",
         api_methods_authorized,
+    ),
+    Rule(
+        "api-bodies-validated",
+        "Every API method that takes a body validates it against a model",
+        api_bodies_validated,
     ),
     Rule(
         "prod-functions-reserve-concurrency",

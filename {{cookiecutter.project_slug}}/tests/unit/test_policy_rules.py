@@ -458,6 +458,32 @@ CASES = [
         None,
     ),
     (
+        "api-bodies-validated",
+        [declared(METHOD, "items-post", tags=False, httpMethod="POST", authorization="AWS_IAM")],
+        "takes a POST body API Gateway does not validate (no requestValidatorId, requestModels)",
+    ),
+    (
+        "api-bodies-validated",
+        [declared(METHOD, "items-put", tags=False, httpMethod="PUT", requestValidatorId="v1")],
+        "takes a PUT body API Gateway does not validate (no requestModels)",
+    ),
+    (
+        "api-bodies-validated",
+        [
+            declared(
+                METHOD,
+                "items-post",
+                tags=False,
+                httpMethod="POST",
+                requestValidatorId="v1",
+                requestModels={"application/json": "JsonObject"},
+            ),
+            declared(METHOD, "proxy-any", tags=False, httpMethod="ANY"),
+            declared(METHOD, "health-get", tags=False, httpMethod="GET"),
+        ],
+        None,
+    ),
+    (
         "prod-functions-reserve-concurrency",
         [declared(FUNCTION, "api", env="prod")],
         "reserves no concurrency in prod (reservedConcurrentExecutions -1)",
