@@ -644,8 +644,37 @@ def _method(run: Replay, inputs: dict, _: dict) -> None:
             authorizerId=inputs.get("authorizerId"),
             apiKeyRequired=inputs.get("apiKeyRequired"),
             requestParameters=inputs.get("requestParameters"),
+            requestValidatorId=inputs.get("requestValidatorId"),
+            requestModels=inputs.get("requestModels"),
         )
     )
+
+
+@creates("aws:apigateway/model:Model")
+def _model(run: Replay, inputs: dict, mock: dict) -> None:
+    model = run.client("apigateway").create_model(
+        **_present(
+            restApiId=inputs["restApi"],
+            name=inputs["name"],
+            description=inputs.get("description"),
+            schema=inputs.get("schema"),
+            contentType=inputs["contentType"],
+        )
+    )
+    run.learn(mock["id"], model["id"])
+
+
+@creates("aws:apigateway/requestValidator:RequestValidator")
+def _request_validator(run: Replay, inputs: dict, mock: dict) -> None:
+    validator = run.client("apigateway").create_request_validator(
+        **_present(
+            restApiId=inputs["restApi"],
+            name=inputs.get("name"),
+            validateRequestBody=inputs.get("validateRequestBody"),
+            validateRequestParameters=inputs.get("validateRequestParameters"),
+        )
+    )
+    run.learn(mock["id"], validator["id"])
 
 
 @creates("aws:apigateway/authorizer:Authorizer")
