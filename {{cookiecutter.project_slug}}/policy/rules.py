@@ -572,6 +572,61 @@ def api_methods_authorized(resource: Resource) -> Iterator[Finding]:
         )
 
 
+STAGE = "aws:apigateway/stage:Stage"
+METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+WEB_ACL_ASSOCIATIONS = {"aws:wafv2/webAclAssociation:WebAclAssociation"}
+# The execution log levels that log (OFF does not): Security Hub's APIGateway.1 accepts either.
+LOGGING_LEVELS = ("ERROR", "INFO")
+
+
+def _stages(resources: Sequence[Resource]) -> Iterator[Resource]:
+    return (resource for resource in resources if resource.type == STAGE)
+
+
+def _settings_of(stage: Resource, resources: Sequence[Resource]) -> list[Mapping[str, Any]]:
+    """The settings of the MethodSettings for every method (``*/*``) of ``stage``: those of its
+    API (the same resources behind restApi) and of its stage name."""
+    return [
+        resource.get("settings") or {}
+        for resource in resources
+        if resource.type == METHOD_SETTINGS
+        and resource.get("methodPath") == "*/*"
+        and resource.linked("restApi") == stage.linked("restApi")
+        and resource.get("stageName") == stage.get("stageName")
+    ]
+
+
+def api_execution_logging(resources: Sequence[Resource]) -> Iterator[Finding]:
+    """Every REST API stage writes execution logs, at ERROR or INFO, for every method."""
+    for stage in _stages(resources):
+        levels = [settings.get("loggingLevel") for settings in _settings_of(stage, resources)]
+        if not any(level in LOGGING_LEVELS for level in levels):
+            yield (
+                stage,
+                f"writes no execution logs (logging level {levels[0] if levels else 'unset'})",
+                "declare it with lib/lambda_api/api_stage.py ApiStage, whose MethodSettings log "
+                "every method at ERROR",
+            )
+
+
+def prod_api_stages_behind_waf(resources: Sequence[Resource]) -> Iterator[Finding]:
+    """Every prod REST API stage is associated with a WAF web ACL."""
+    guarded = {
+        key
+        for resource in resources
+        if resource.type in WEB_ACL_ASSOCIATIONS
+        for key in resource.linked("resourceArn")
+    }
+    for stage in _stages(resources):
+        if _is_prod(stage.tags.get("Environment")) and stage.key not in guarded:
+            yield (
+                stage,
+                "serves prod without a WAF web ACL",
+                "set web_acl=True in the prod row of the tier table, so ApiStage associates "
+                "lib/lambda_api/api_firewall.py's web ACL",
+            )
+
+
 # API methods whose requests carry a body; ANY also serves GET and HEAD, which carry none.
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
@@ -775,6 +830,18 @@ RULES: tuple[Rule, ...] = (
         "api-methods-authorized",
         "Every API method but CORS preflight has an authorizer",
         api_methods_authorized,
+    ),
+    Rule(
+        "api-execution-logging",
+        "Every REST API stage writes execution logs for every method",
+        api_execution_logging,
+        stack=True,
+    ),
+    Rule(
+        "prod-api-stages-behind-waf",
+        "Every prod REST API stage is associated with a WAF web ACL",
+        prod_api_stages_behind_waf,
+        stack=True,
     ),
     Rule(
         "api-bodies-validated",

@@ -19,6 +19,9 @@ class StreamTier(Tier):
     stream_shard_count: int | None  # None: on-demand capacity, billed per use
     throttle_rate_limit: float  # steady-state ingest requests per second across the stage
     throttle_burst_limit: int
+    web_acl: (
+        bool  # a WAF web ACL of AWS managed rules on the stage (lib/lambda_api/api_firewall.py)
+    )
     batch_size: int  # records per processor invocation, at most
     batching_window_seconds: int  # how long Lambda gathers records before invoking
     max_retry_attempts: int  # retries of a failing batch before it goes to the dead-letter queue
@@ -60,6 +63,7 @@ TIERS: TierTable[StreamTier] = TierTable(
             stream_shard_count=None,
             throttle_rate_limit=50,
             throttle_burst_limit=100,
+            web_acl=False,
             batch_size=100,
             batching_window_seconds=5,
             max_retry_attempts=3,
@@ -83,6 +87,7 @@ TIERS: TierTable[StreamTier] = TierTable(
             stream_shard_count=None,
             throttle_rate_limit=20,
             throttle_burst_limit=40,
+            web_acl=False,
             batch_size=100,
             batching_window_seconds=5,
             max_retry_attempts=2,
@@ -106,6 +111,7 @@ TIERS: TierTable[StreamTier] = TierTable(
             stream_shard_count=None,
             throttle_rate_limit=200,
             throttle_burst_limit=400,
+            web_acl=False,
             batch_size=200,
             batching_window_seconds=5,
             max_retry_attempts=3,
@@ -129,6 +135,7 @@ TIERS: TierTable[StreamTier] = TierTable(
             stream_shard_count=2,
             throttle_rate_limit=1000,
             throttle_burst_limit=2000,
+            web_acl=True,
             batch_size=500,
             batching_window_seconds=1,
             max_retry_attempts=5,

@@ -31,12 +31,15 @@ KEY = "aws:kms/key:Key"
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 METHOD = "aws:apigateway/method:Method"
+METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 SECRET = "aws:secretsmanager/secret:Secret"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+STAGE = "aws:apigateway/stage:Stage"
 VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 
 
 def declared(type_token, logical="thing", *, env="dev", tags=True, links=None, **props):
@@ -134,6 +137,25 @@ def logs_statement(condition):
         Sid="LogsEncryptsLogGroups",
         Principal={"Service": f"logs.{REGION}.amazonaws.com"},
         **({"Condition": condition} if condition else {}),
+    )
+
+
+REST_API_KEY = "aws:apigateway/restApi:RestApi::api"
+STAGE_RESOURCE = declared(STAGE, "api-stage", stageName="dev", links={"restApi": (REST_API_KEY,)})
+PROD_STAGE = declared(
+    STAGE, "prod-api-stage", env="prod", stageName="prod", links={"restApi": (REST_API_KEY,)}
+)
+
+
+def method_settings(level, stage_name="dev"):
+    return declared(
+        METHOD_SETTINGS,
+        "api-method-settings",
+        tags=False,
+        links={"restApi": (REST_API_KEY,)},
+        stageName=stage_name,
+        methodPath="*/*",
+        settings={"loggingLevel": level, "metricsEnabled": True},
     )
 
 
@@ -454,6 +476,56 @@ CASES = [
         [
             declared(METHOD, "preflight", tags=False, httpMethod="OPTIONS", authorization="NONE"),
             declared(METHOD, "items-post", tags=False, httpMethod="POST", authorization="AWS_IAM"),
+        ],
+        None,
+    ),
+    (
+        "api-execution-logging",
+        [STAGE_RESOURCE],
+        "writes no execution logs (logging level unset)",
+    ),
+    (
+        "api-execution-logging",
+        [STAGE_RESOURCE, method_settings("OFF")],
+        "writes no execution logs (logging level OFF)",
+    ),
+    (
+        "api-execution-logging",
+        # Settings of another stage of the API log nothing of this one.
+        [STAGE_RESOURCE, method_settings("ERROR", stage_name="staging")],
+        "writes no execution logs (logging level unset)",
+    ),
+    (
+        "api-execution-logging",
+        [STAGE_RESOURCE, method_settings("ERROR")],
+        None,
+    ),
+    (
+        "api-execution-logging",
+        [STAGE_RESOURCE, method_settings("INFO")],
+        None,
+    ),
+    (
+        "prod-api-stages-behind-waf",
+        [PROD_STAGE],
+        "serves prod without a WAF web ACL",
+    ),
+    (
+        "prod-api-stages-behind-waf",
+        [PROD_STAGE, declared(WEB_ACL_ASSOCIATION, "acl-association", tags=False)],
+        "serves prod without a WAF web ACL",
+    ),
+    (
+        "prod-api-stages-behind-waf",
+        [
+            PROD_STAGE,
+            declared(
+                WEB_ACL_ASSOCIATION,
+                "acl-association",
+                tags=False,
+                links={"resourceArn": (PROD_STAGE.key,)},
+            ),
+            STAGE_RESOURCE,  # dev: no web ACL needed
         ],
         None,
     ),
