@@ -572,6 +572,31 @@ def api_methods_authorized(resource: Resource) -> Iterator[Finding]:
         )
 
 
+# Services whose ARNs name no account: only a source account keeps another account's resource
+# of the same name from invoking the function (Security Hub Lambda.1 fails without it for S3).
+ACCOUNTLESS_SOURCES = ("s3.amazonaws.com",)
+
+
+def lambda_permissions_scoped(resource: Resource) -> Iterator[Finding]:
+    """Every permission to invoke a function names who may: a service only for one source ARN
+    (and account, where ARNs carry none), never anyone."""
+    if resource.type != "aws:lambda/permission:Permission":
+        return
+    principal = str(resource.get("principal", ""))
+    fix = "give the Permission source_arn (the one API, bucket or rule that invokes it)"
+    if principal == "*":
+        yield resource, "lets anyone invoke the function (principal *)", fix
+    elif principal.endswith(".amazonaws.com"):
+        if not resource.get("sourceArn"):
+            yield resource, f"lets {principal} invoke the function for any resource", fix
+        elif principal in ACCOUNTLESS_SOURCES and not resource.get("sourceAccount"):
+            yield (
+                resource,
+                f"lets {principal} invoke the function for a name any account may hold",
+                "add source_account=ctx.account_id",
+            )
+
+
 STAGE = "aws:apigateway/stage:Stage"
 METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 WEB_ACL_ASSOCIATIONS = {"aws:wafv2/webAclAssociation:WebAclAssociation"}
@@ -830,6 +855,11 @@ RULES: tuple[Rule, ...] = (
         "api-methods-authorized",
         "Every API method but CORS preflight has an authorizer",
         api_methods_authorized,
+    ),
+    Rule(
+        "lambda-permissions-scoped",
+        "Every permission to invoke a function names the one source that may",
+        lambda_permissions_scoped,
     ),
     Rule(
         "api-execution-logging",

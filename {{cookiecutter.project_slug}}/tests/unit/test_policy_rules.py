@@ -32,6 +32,9 @@ LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 METHOD = "aws:apigateway/method:Method"
 METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+PERMISSION = "aws:lambda/permission:Permission"
+INVOKE = "lambda:InvokeFunction"
+API_GATEWAY = "apigateway.amazonaws.com"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -476,6 +479,53 @@ CASES = [
         [
             declared(METHOD, "preflight", tags=False, httpMethod="OPTIONS", authorization="NONE"),
             declared(METHOD, "items-post", tags=False, httpMethod="POST", authorization="AWS_IAM"),
+        ],
+        None,
+    ),
+    (
+        "lambda-permissions-scoped",
+        [declared(PERMISSION, "invoke", tags=False, principal="*", action=INVOKE)],
+        "lets anyone invoke the function (principal *)",
+    ),
+    (
+        "lambda-permissions-scoped",
+        [declared(PERMISSION, "invoke", tags=False, principal=API_GATEWAY, action=INVOKE)],
+        "lets apigateway.amazonaws.com invoke the function for any resource",
+    ),
+    (
+        "lambda-permissions-scoped",
+        [
+            declared(
+                PERMISSION,
+                "invoke",
+                tags=False,
+                principal="s3.amazonaws.com",
+                action=INVOKE,
+                sourceArn=f"arn:aws:s3:::{BUCKET_NAME}",
+            )
+        ],
+        "lets s3.amazonaws.com invoke the function for a name any account may hold",
+    ),
+    (
+        "lambda-permissions-scoped",
+        [
+            declared(
+                PERMISSION,
+                "api-invoke",
+                tags=False,
+                principal=API_GATEWAY,
+                action=INVOKE,
+                sourceArn=f"arn:aws:execute-api:{REGION}:{ACCOUNT}:abc123/*/*",
+            ),
+            declared(
+                PERMISSION,
+                "bucket-invoke",
+                tags=False,
+                principal="s3.amazonaws.com",
+                action=INVOKE,
+                sourceArn=f"arn:aws:s3:::{BUCKET_NAME}",
+                sourceAccount=ACCOUNT,
+            ),
         ],
         None,
     ),
