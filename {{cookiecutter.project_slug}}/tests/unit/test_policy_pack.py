@@ -80,6 +80,13 @@ def test_a_resource_policy_reports_what_its_rule_finds():
     assert "(rule log-retention). Fix: " in message
 
 
+def test_a_violation_names_the_security_hub_controls_its_rule_enforces():
+    policy = policy_of(RULE["log-retention"], (), ("CloudWatch.16",))
+    ((message, _),) = reports(policy, resource_args(LOG_GROUP, "logs", {"name": "/aws/x"}))
+    assert message.endswith("(Security Hub CloudWatch.16)")
+    assert policy.description == f"{RULE['log-retention'].description} (Security Hub CloudWatch.16)"
+
+
 def test_a_waived_violation_is_not_reported():
     method = resource_args(METHOD, "items-post", {"httpMethod": "POST", "authorization": "NONE"})
     waiver = Waiver("api-methods-authorized", "public by design", "the owners", type=METHOD)
