@@ -152,10 +152,13 @@ class ManifestGlobals(Extension):
     """Give the generated files the manifest as ``manifest``, and the chosen variant's entry
     through ``manifest.variants[cookiecutter.stack_variant]``: shared files substitute what
     differs (a package name, a requirement line) instead of branching on the variant. The
-    hooks read it as data, ``manifest_json`` (variants.toml as JSON text)."""
+    hooks read it as data, ``manifest_json`` (variants.toml as JSON text). The ``fromtoml``
+    filter reads a rendered TOML file as data (the README's controls table reads each kept
+    ``controls.toml``, so the table and the files the policy pack reads are one source)."""
 
     def __init__(self, environment):
         super().__init__(environment)
+        environment.filters["fromtoml"] = tomllib.loads
         environment.globals["manifest"] = load()
         # JSON in the file's order (``|tojson`` would sort the keys, and so the variants).
         environment.globals["manifest_json"] = json.dumps(load().data, ensure_ascii=False)

@@ -61,3 +61,23 @@ def test_every_type_the_program_declares_is_created_or_skipped(bake, variant):
         types = {resource["type"] for resource in planned["resources"]}
         assert types & set(replay.CREATORS), f"{variant} {config}: nothing to create"
         assert replay.unreplayable(planned) == [], f"{variant} with config {config}"
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_type_a_prod_stack_declares_is_created_or_skipped(bake, variant):
+    # Prod declares what no other tier does (the API stages' WAF web ACL): the emulated
+    # deployments run the generated suffix, so this plan is the one that sees those types.
+    result = bake(f"{variant}-defaults")
+    planned = replay.plan(result.project_path, "prod")
+    assert replay.unreplayable(planned) == [], f"{variant} prod"
+
+
+@pytest.mark.parametrize("variant", ["serverless-api", "stream-pipeline"])
+def test_a_prod_stage_replays_behind_its_web_acl(bake, aws, variant):
+    result = bake(f"{variant}-defaults")
+    aws.reset()
+    replay.replay(result.project_path, aws, replay.plan(result.project_path, "prod"))
+    (acl,) = aws.client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"]
+    apigateway = aws.client("apigateway")
+    (api,) = apigateway.get_rest_apis()["items"]
+    assert apigateway.get_stage(restApiId=api["id"], stageName="prod")["webAclArn"] == acl["ARN"]

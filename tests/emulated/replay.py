@@ -83,7 +83,12 @@ _PLANS: dict[str, dict] = {}
 COMPONENT_PACKAGE = "tap"
 
 # Pulumi input names whose AWS API spelling is not simply the name with a capital first letter.
-API_NAMES = {"id": "ID", "sseAlgorithm": "SSEAlgorithm", "kmsMasterKeyId": "KMSMasterKeyID"}
+API_NAMES = {
+    "id": "ID",
+    "sseAlgorithm": "SSEAlgorithm",
+    "kmsMasterKeyId": "KMSMasterKeyID",
+    "cloudwatchMetricsEnabled": "CloudWatchMetricsEnabled",
+}
 
 Plan = dict[str, Any]
 Creator = Callable[["Replay", dict[str, Any], dict[str, Any]], None]
@@ -644,8 +649,37 @@ def _method(run: Replay, inputs: dict, _: dict) -> None:
             authorizerId=inputs.get("authorizerId"),
             apiKeyRequired=inputs.get("apiKeyRequired"),
             requestParameters=inputs.get("requestParameters"),
+            requestValidatorId=inputs.get("requestValidatorId"),
+            requestModels=inputs.get("requestModels"),
         )
     )
+
+
+@creates("aws:apigateway/model:Model")
+def _model(run: Replay, inputs: dict, mock: dict) -> None:
+    model = run.client("apigateway").create_model(
+        **_present(
+            restApiId=inputs["restApi"],
+            name=inputs["name"],
+            description=inputs.get("description"),
+            schema=inputs.get("schema"),
+            contentType=inputs["contentType"],
+        )
+    )
+    run.learn(mock["id"], model["id"])
+
+
+@creates("aws:apigateway/requestValidator:RequestValidator")
+def _request_validator(run: Replay, inputs: dict, mock: dict) -> None:
+    validator = run.client("apigateway").create_request_validator(
+        **_present(
+            restApiId=inputs["restApi"],
+            name=inputs.get("name"),
+            validateRequestBody=inputs.get("validateRequestBody"),
+            validateRequestParameters=inputs.get("validateRequestParameters"),
+        )
+    )
+    run.learn(mock["id"], validator["id"])
 
 
 @creates("aws:apigateway/authorizer:Authorizer")
@@ -730,9 +764,15 @@ def _deployment(run: Replay, inputs: dict, mock: dict) -> None:
 
 
 @creates("aws:apigateway/stage:Stage")
-def _stage(run: Replay, inputs: dict, _: dict) -> None:
+def _stage(run: Replay, inputs: dict, mock: dict) -> None:
     apigateway = run.client("apigateway")
     where = {"restApiId": inputs["restApi"], "stageName": inputs["stageName"]}
+    # A stage's ARN is built from its API and name (CreateStage answers none); WAF takes it.
+    region = apigateway.meta.region_name
+    run.learn(
+        mock["arn"],
+        f"arn:aws:apigateway:{region}::/restapis/{where['restApiId']}/stages/{where['stageName']}",
+    )
     apigateway.create_stage(
         **where,
         **_present(
@@ -765,6 +805,32 @@ def _method_settings(run: Replay, inputs: dict, _: dict) -> None:
     ]
     run.client("apigateway").update_stage(
         restApiId=inputs["restApi"], stageName=inputs["stageName"], patchOperations=operations
+    )
+
+
+# --- WAF ------------------------------------------------------------------------------------
+
+
+@creates("aws:wafv2/webAcl:WebAcl")
+def _web_acl(run: Replay, inputs: dict, mock: dict) -> None:
+    summary = run.client("wafv2").create_web_acl(
+        **_present(
+            Name=inputs["name"],
+            Scope=inputs["scope"],
+            DefaultAction=api_shape(inputs["defaultAction"]),
+            Rules=api_shape(inputs.get("rules")),
+            VisibilityConfig=api_shape(inputs["visibilityConfig"]),
+            Description=inputs.get("description"),
+        )
+    )["Summary"]
+    run.learn(mock["arn"], summary["ARN"])
+    run.learn(mock["id"], summary["Id"])
+
+
+@creates("aws:wafv2/webAclAssociation:WebAclAssociation")
+def _web_acl_association(run: Replay, inputs: dict, _: dict) -> None:
+    run.client("wafv2").associate_web_acl(
+        WebACLArn=inputs["webAclArn"], ResourceArn=inputs["resourceArn"]
     )
 
 

@@ -81,6 +81,12 @@ NAME_RULES: dict[str, NameRule] = {
     "rest_api": NameRule(1024),
     # Unique within its API only; API Gateway documents no length limit for it.
     "api_authorizer": NameRule(128),
+    # A REST API's models and validators are named per API; a model's name is letters and
+    # digits only (API Gateway's CreateModel refuses any other character).
+    "api_model": NameRule(128, r"[A-Za-z0-9]+", separator=""),
+    "api_validator": NameRule(128),
+    # WAF: 1-128 of letters, digits, hyphens and underscores, unique per region and scope.
+    "web_acl": NameRule(128, r"[A-Za-z0-9_-]+"),
     # Cognito: 1-128 characters of [\w\s+=,.@-] for both; neither needs to be unique.
     "cognito_user_pool": NameRule(128, r"[\w\s+=,.@-]+"),
     "cognito_client": NameRule(128, r"[\w\s+=,.@-]+"),

@@ -7,7 +7,7 @@ of lib/environment.py in a ``TierTable``, which refuses a table that misses one.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Generic, TypeVar
 
 from lib.environment import TIERS as TIER_NAMES
@@ -20,6 +20,11 @@ LOG_RETENTION_DAYS = (
 )
 # How long KMS waits before it deletes a key scheduled for deletion: 7 to 30 days.
 KMS_DELETION_WINDOW_DAYS = range(7, 31)
+# A row's fields that reserve Lambda concurrency end so. Lambda refuses a reservation that
+# leaves the account's unreserved concurrency under 100 (configuration-concurrency.html), and a
+# new account may start with a quota of 10, where it refuses any: so the tables reserve for
+# staging and prod, which run where the quota was raised, and leave dev and pr (None) unreserved.
+RESERVED_CONCURRENCY_SUFFIX = "reserved_concurrency"
 
 
 class TierTableError(ValueError):
@@ -46,6 +51,15 @@ class Tier:
                 f"{KMS_DELETION_WINDOW_DAYS.start} to {KMS_DELETION_WINDOW_DAYS.stop - 1} days "
                 "KMS accepts"
             )
+        for field in fields(self):
+            value = getattr(self, field.name)
+            reserves = field.name.endswith(RESERVED_CONCURRENCY_SUFFIX)
+            if reserves and value is not None and (isinstance(value, bool) or value < 1):
+                # Zero would stop every invocation: Lambda's way of turning a function off.
+                raise TierTableError(
+                    f"{field.name} {value} must be a number of concurrent executions of at "
+                    "least 1, or None to leave the function unreserved"
+                )
 
 
 RowT = TypeVar("RowT", bound=Tier)

@@ -16,17 +16,19 @@ if PROJECT_ROOT not in sys.path:
 # pylint: disable=wrong-import-position
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 
+from policy.controls import ControlError, load_controls  # noqa: E402
 from policy.pack import PACK_NAME, policies  # noqa: E402
 from policy.waivers import WaiverError, load_waivers  # noqa: E402
 
 try:
     waivers = load_waivers()
-except WaiverError as error:
+    controls = load_controls()
+except (WaiverError, ControlError) as error:
     # One clear line, before any rule runs, instead of a traceback.
     raise SystemExit(f"error: {error}") from None
 
 PolicyPack(
     name=PACK_NAME,
     enforcement_level=EnforcementLevel.MANDATORY,
-    policies=policies(waivers),
+    policies=policies(waivers, controls),
 )

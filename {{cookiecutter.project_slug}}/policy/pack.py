@@ -22,6 +22,7 @@ from pulumi_policy import (
 )
 
 from lib.config import PROJECT
+from policy.controls import Control, cited, controls_by_rule
 from policy.model import Resource
 from policy.rules import RULES, Rule
 from policy.waivers import Waiver, unwaived
@@ -53,32 +54,36 @@ def stack_resource_of(resource: PolicyResource) -> Resource:
     )
 
 
-def policy_of(rule: Rule, waivers: Sequence[Waiver]) -> Policy:
-    """``rule`` as a pulumi_policy policy at its level, reporting what no waiver covers."""
+def policy_of(rule: Rule, waivers: Sequence[Waiver], control_ids: Sequence[str] = ()) -> Policy:
+    """``rule`` as a pulumi_policy policy at its level, reporting what no waiver covers; its
+    description and each violation name ``control_ids``, the Security Hub controls it keeps."""
     level = EnforcementLevel(rule.level)
+    description = cited(rule.description, control_ids)
     if rule.stack:
 
         def validate_stack(args: StackValidationArgs, report: ReportViolation) -> None:
             resources = [stack_resource_of(resource) for resource in args.resources]
             for violation in unwaived(rule.check(resources), waivers):
-                report(violation.message, violation.resource.key)
+                report(cited(violation.message, control_ids), violation.resource.key)
 
         return StackValidationPolicy(
             name=rule.name,
-            description=rule.description,
+            description=description,
             validate=validate_stack,
             enforcement_level=level,
         )
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         for violation in unwaived(rule.check(resource_of(args)), waivers):
-            report(violation.message, None)
+            report(cited(violation.message, control_ids), None)
 
     return ResourceValidationPolicy(
-        name=rule.name, description=rule.description, validate=validate, enforcement_level=level
+        name=rule.name, description=description, validate=validate, enforcement_level=level
     )
 
 
-def policies(waivers: Sequence[Waiver]) -> list[Policy]:
-    """Every rule of RULES as a policy, in the table's order."""
-    return [policy_of(rule, waivers) for rule in RULES]
+def policies(waivers: Sequence[Waiver], controls: Sequence[Control] = ()) -> list[Policy]:
+    """Every rule of RULES as a policy, in the table's order, citing the ``controls`` (of
+    policy/controls.py) it enforces."""
+    by_rule = controls_by_rule(controls)
+    return [policy_of(rule, waivers, by_rule.get(rule.name, ())) for rule in RULES]

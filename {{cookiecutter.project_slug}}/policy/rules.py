@@ -572,6 +572,143 @@ def api_methods_authorized(resource: Resource) -> Iterator[Finding]:
         )
 
 
+# Services whose ARNs name no account: only a source account keeps another account's resource
+# of the same name from invoking the function (Security Hub Lambda.1 fails without it for S3).
+ACCOUNTLESS_SOURCES = ("s3.amazonaws.com",)
+
+
+def lambda_permissions_scoped(resource: Resource) -> Iterator[Finding]:
+    """Every permission to invoke a function names who may: a service only for one source ARN
+    (and account, where ARNs carry none), never anyone."""
+    if resource.type != "aws:lambda/permission:Permission":
+        return
+    principal = str(resource.get("principal", ""))
+    fix = "give the Permission source_arn (the one API, bucket or rule that invokes it)"
+    if principal == "*":
+        yield resource, "lets anyone invoke the function (principal *)", fix
+    elif principal.endswith(".amazonaws.com"):
+        if not resource.get("sourceArn"):
+            yield resource, f"lets {principal} invoke the function for any resource", fix
+        elif principal in ACCOUNTLESS_SOURCES and not resource.get("sourceAccount"):
+            yield (
+                resource,
+                f"lets {principal} invoke the function for a name any account may hold",
+                "add source_account=ctx.account_id",
+            )
+
+
+STAGE = "aws:apigateway/stage:Stage"
+METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+WEB_ACL_ASSOCIATIONS = {"aws:wafv2/webAclAssociation:WebAclAssociation"}
+# The execution log levels that log (OFF does not): Security Hub's APIGateway.1 accepts either.
+LOGGING_LEVELS = ("ERROR", "INFO")
+
+
+def _stages(resources: Sequence[Resource]) -> Iterator[Resource]:
+    return (resource for resource in resources if resource.type == STAGE)
+
+
+def _settings_of(stage: Resource, resources: Sequence[Resource]) -> list[Mapping[str, Any]]:
+    """The settings of the MethodSettings for every method (``*/*``) of ``stage``: those of its
+    API (the same resources behind restApi) and of its stage name."""
+    return [
+        resource.get("settings") or {}
+        for resource in resources
+        if resource.type == METHOD_SETTINGS
+        and resource.get("methodPath") == "*/*"
+        and resource.linked("restApi") == stage.linked("restApi")
+        and resource.get("stageName") == stage.get("stageName")
+    ]
+
+
+def api_execution_logging(resources: Sequence[Resource]) -> Iterator[Finding]:
+    """Every REST API stage writes execution logs, at ERROR or INFO, for every method."""
+    for stage in _stages(resources):
+        levels = [settings.get("loggingLevel") for settings in _settings_of(stage, resources)]
+        if not any(level in LOGGING_LEVELS for level in levels):
+            yield (
+                stage,
+                f"writes no execution logs (logging level {levels[0] if levels else 'unset'})",
+                "declare it with lib/lambda_api/api_stage.py ApiStage, whose MethodSettings log "
+                "every method at ERROR",
+            )
+
+
+def prod_api_stages_behind_waf(resources: Sequence[Resource]) -> Iterator[Finding]:
+    """Every prod REST API stage is associated with a WAF web ACL."""
+    guarded = {
+        key
+        for resource in resources
+        if resource.type in WEB_ACL_ASSOCIATIONS
+        for key in resource.linked("resourceArn")
+    }
+    for stage in _stages(resources):
+        if _is_prod(stage.tags.get("Environment")) and stage.key not in guarded:
+            yield (
+                stage,
+                "serves prod without a WAF web ACL",
+                "set web_acl=True in the prod row of the tier table, so ApiStage associates "
+                "lib/lambda_api/api_firewall.py's web ACL",
+            )
+
+
+# API methods whose requests carry a body; ANY also serves GET and HEAD, which carry none.
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def api_bodies_validated(resource: Resource) -> Iterator[Finding]:
+    """Every API method that takes a body has API Gateway validate it against a model before
+    the integration runs (lib/lambda_api/api_validation.py)."""
+    if resource.type != "aws:apigateway/method:Method":
+        return
+    if resource.get("httpMethod") not in BODY_METHODS:
+        return
+    missing = [prop for prop in ("requestValidatorId", "requestModels") if not resource.get(prop)]
+    if missing:
+        yield (
+            resource,
+            f"takes a {resource.get('httpMethod')} body API Gateway does not validate "
+            f"(no {', '.join(missing)})",
+            "pass lib/lambda_api/api_validation.py BodyValidation.method_args() to the method",
+        )
+
+
+def prod_functions_reserve_concurrency(resource: Resource) -> Iterator[Finding]:
+    """Prod functions keep concurrent executions of their own, which also cap them: a burst of
+    another function cannot starve them, nor they the account. Outside prod the account may not
+    allow a reservation (lib/tiers.py), so the rule asks it of prod alone."""
+    if resource.type != "aws:lambda/function:Function" or not _is_prod(
+        resource.tags.get("Environment")
+    ):
+        return
+    reserved = resource.get("reservedConcurrentExecutions", -1)
+    if isinstance(reserved, bool) or float(reserved) < 1:
+        yield (
+            resource,
+            f"reserves no concurrency in prod (reservedConcurrentExecutions {reserved})",
+            "set reserved_concurrent_executions from the prod row of the tier table "
+            "(PythonFunctionArgs.reserved_concurrency)",
+        )
+
+
+ALARMS = {"aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/compositeAlarm:CompositeAlarm"}
+
+
+def alarms_notify(resource: Resource) -> Iterator[Finding]:
+    """Every alarm notifies someone when it fires: it has an alarm action, and its actions are
+    on (an alarm nobody hears of is a dashboard colour)."""
+    if resource.type not in ALARMS:
+        return
+    if not as_list(resource.get("alarmActions")):
+        yield (
+            resource,
+            "notifies no one when it fires (no alarmActions)",
+            "declare it with lib/alarms.py, which sends every alarm to the stack's alarm topic",
+        )
+    if resource.get("actionsEnabled") is False:
+        yield resource, "has its actions turned off (actionsEnabled false)", "leave them on"
+
+
 DELETION_PROTECTION = {
     "aws:rds/cluster:Cluster": "deletionProtection",
     "aws:rds/instance:Instance": "deletionProtection",
@@ -718,6 +855,38 @@ RULES: tuple[Rule, ...] = (
         "api-methods-authorized",
         "Every API method but CORS preflight has an authorizer",
         api_methods_authorized,
+    ),
+    Rule(
+        "lambda-permissions-scoped",
+        "Every permission to invoke a function names the one source that may",
+        lambda_permissions_scoped,
+    ),
+    Rule(
+        "api-execution-logging",
+        "Every REST API stage writes execution logs for every method",
+        api_execution_logging,
+        stack=True,
+    ),
+    Rule(
+        "prod-api-stages-behind-waf",
+        "Every prod REST API stage is associated with a WAF web ACL",
+        prod_api_stages_behind_waf,
+        stack=True,
+    ),
+    Rule(
+        "api-bodies-validated",
+        "Every API method that takes a body validates it against a model",
+        api_bodies_validated,
+    ),
+    Rule(
+        "prod-functions-reserve-concurrency",
+        "Prod Lambda functions reserve concurrency of their own",
+        prod_functions_reserve_concurrency,
+    ),
+    Rule(
+        "alarms-notify",
+        "Every alarm has an alarm action, and its actions are on",
+        alarms_notify,
     ),
     Rule(
         "prod-deletion-protection",

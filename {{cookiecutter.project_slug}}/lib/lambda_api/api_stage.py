@@ -9,6 +9,7 @@ import pulumi
 from pulumi_aws import apigateway
 
 from lib.context import StackContext
+from lib.lambda_api.api_firewall import ApiFirewall
 from lib.log_group import encrypted_log_group
 
 # One JSON line per request, so access logs can be queried with CloudWatch Logs Insights.
@@ -34,10 +35,12 @@ class StageTier(Protocol):
     log_retention_days: int
     throttle_rate_limit: float
     throttle_burst_limit: int
+    web_acl: bool
 
 
 class ApiStage(pulumi.ComponentResource):
-    """The environment's stage of ``api``, named after the suffix, logged, measured and throttled.
+    """The environment's stage of ``api``, named after the suffix, logged, measured and throttled,
+    and behind a WAF web ACL where the tier says ``web_acl`` (lib/lambda_api/api_firewall.py).
 
     The access log group is named after the API's ``purpose``; the execution log group is the
     one API Gateway would otherwise create itself, unencrypted and kept forever. API Gateway
@@ -101,6 +104,11 @@ class ApiStage(pulumi.ComponentResource):
                 throttling_burst_limit=tier.throttle_burst_limit,
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.execution_logs]),
+        )
+        self.firewall = (
+            ApiFirewall(f"{name}-firewall", ctx, purpose=purpose, stage=self.stage, opts=child)
+            if tier.web_acl
+            else None
         )
         self.invoke_url = self.stage.invoke_url
         self.register_outputs(

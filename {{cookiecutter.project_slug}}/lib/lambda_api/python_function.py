@@ -46,6 +46,9 @@ class PythonFunctionArgs:
     enable_xray: bool
     metric_namespace: str
     log_level: str = "INFO"
+    # Concurrent executions kept for this function alone, which are also its most; None leaves
+    # it in the account's unreserved pool (each tier table says which, lib/tiers.py why).
+    reserved_concurrency: int | None = None
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     statements: Sequence[Mapping[str, Any]] = ()
 
@@ -102,6 +105,8 @@ class PythonFunction(pulumi.ComponentResource):
             role=self.role.arn,
             memory_size=args.memory_mb,
             timeout=args.timeout_seconds,
+            # Unset, the provider's -1: no reservation.
+            reserved_concurrent_executions=args.reserved_concurrency,
             # The environment at rest under the stack's key, not Lambda's AWS managed one. Lambda
             # gives the execution role a grant on the key when it creates or updates the function,
             # with the deployer's own permission to use the key (the key policy delegates to IAM).

@@ -11,14 +11,21 @@ from lib.lambda_api.api_auth import OPEN_ROUTES, ApiAuth
 from lib.lambda_api.api_cors import ApiCors, cors_gateway_responses, cors_preflight
 from lib.lambda_api.api_deployment import INTEGRATION_TIMEOUT_SECONDS, ApiSnapshot
 from lib.lambda_api.api_stage import ApiStage
+from lib.lambda_api.api_validation import BodyValidation
 from lib.serverless_api.tiers import ApiTier
+
+# The function's routes that take a body, as (method, path): each gets a method of its own, on
+# which API Gateway validates the body (lib/lambda_api/api_validation.py); every other request
+# reaches the function through ANY, which validates nothing.
+BODY_ROUTES = frozenset({("POST", "items")})
 
 
 class RestApi(pulumi.ComponentResource):
     """API Gateway REST API that proxies every path and method to one function.
 
     Every method but the CORS preflight is authorized in ``auth_mode``; the open routes
-    (``GET /health``) get a resource of their own, whose other methods are authorized too.
+    (``GET /health``) get a resource of their own, whose other methods are authorized too, and
+    so do the routes that take a body (``BODY_ROUTES``), whose body API Gateway validates.
 
     ``cors`` says what the preflight and API Gateway's own errors answer; give the function
     ``cors.environment`` so its responses allow the same origin.
@@ -57,6 +64,9 @@ class RestApi(pulumi.ComponentResource):
             rest_api=self.api,
             snapshot=snapshot,
             opts=child,
+        )
+        self.validation = BodyValidation(
+            snapshot, name, ctx, purpose="api", rest_api=self.api.id, opts=child
         )
         self._routes(snapshot, name, function=function, cors=cors, opts=child)
         cors_gateway_responses(snapshot, name, cors, rest_api=self.api.id, opts=child)
@@ -102,10 +112,10 @@ class RestApi(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions,
     ) -> None:
         """Each resource, by its path part ("" is the root), with the methods it proxies (any
-        method, and on an open route's own resource that route's method too) and its CORS
-        preflight."""
+        method, and on an open or body route's own resource that route's method too) and its
+        CORS preflight."""
         routes: dict[str, tuple[str, ...]] = {"": ("ANY",), "{proxy+}": ("ANY",)}
-        for method, path in sorted(OPEN_ROUTES):
+        for method, path in sorted(OPEN_ROUTES | BODY_ROUTES):
             routes[path] = (*routes.get(path, ("ANY",)), method)
         for path, methods in routes.items():
             route = path.strip("{}+") or "root"
@@ -156,6 +166,7 @@ class RestApi(pulumi.ComponentResource):
             resource_id=resource_id,
             http_method=http_method,
             **self.auth.method_args(http_method, path),
+            **self.validation.method_args(http_method),
             opts=opts,
         )
         snapshot.add(

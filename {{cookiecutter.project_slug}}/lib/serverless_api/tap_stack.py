@@ -62,6 +62,7 @@ class TapStack(pulumi.ComponentResource):
                 kms_key_arn=key.arn,
                 enable_xray=args.enable_xray,
                 metric_namespace=ctx.namer.metric_namespace(),
+                reserved_concurrency=tier.reserved_concurrency,
                 environment=cors.environment,
             ),
             opts=child,

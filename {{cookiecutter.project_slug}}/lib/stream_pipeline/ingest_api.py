@@ -15,6 +15,7 @@ from lib.lambda_api.api_auth import ApiAuth
 from lib.lambda_api.api_cors import ApiCors, cors_gateway_responses, cors_preflight
 from lib.lambda_api.api_deployment import INTEGRATION_TIMEOUT_SECONDS, ApiSnapshot
 from lib.lambda_api.api_stage import ApiStage
+from lib.lambda_api.api_validation import BodyValidation
 from lib.lambda_api.python_function import PythonFunction, PythonFunctionArgs
 from lib.stream_pipeline.data_stream import DataStream
 from lib.stream_pipeline.tiers import StreamTier
@@ -94,6 +95,15 @@ class IngestApi(pulumi.ComponentResource):
             snapshot=snapshot,
             opts=child,
         )
+        # POST /process's body must be a JSON object before the function is invoked.
+        self.validation = BodyValidation(
+            snapshot,
+            name,
+            ctx,
+            purpose=function_args.purpose,
+            rest_api=self.api.id,
+            opts=child,
+        )
         for method, path in ROUTES:
             self._route(snapshot, name, method, path, cors=cors, opts=child)
         cors_gateway_responses(snapshot, name, cors, rest_api=self.api.id, opts=child)
@@ -157,6 +167,7 @@ class IngestApi(pulumi.ComponentResource):
             resource_id=resource.id,
             http_method=method,
             **self.auth.method_args(method, path),
+            **self.validation.method_args(method),
             opts=opts,
         )
         snapshot.add(

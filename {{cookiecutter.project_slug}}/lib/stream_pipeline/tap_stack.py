@@ -65,7 +65,9 @@ class TapStack(pulumi.ComponentResource):
         base = Foundation(self, name, args, tier, key_purpose="pipeline")
         ctx, self.key, self.alarm_topic = base.ctx, base.key, base.alarm_topic
 
-        def function_args(purpose: str, memory_mb: int) -> PythonFunctionArgs:
+        def function_args(
+            purpose: str, memory_mb: int, reserved_concurrency: int | None
+        ) -> PythonFunctionArgs:
             return PythonFunctionArgs(
                 purpose=purpose,
                 source=purpose,
@@ -78,6 +80,7 @@ class TapStack(pulumi.ComponentResource):
                 # PythonFunction names each function's Powertools service after its purpose and
                 # sets this namespace; the alarms and the dashboard read the metrics by both.
                 metric_namespace=ctx.namer.metric_namespace(),
+                reserved_concurrency=reserved_concurrency,
             )
 
         self.stream = DataStream(
@@ -104,7 +107,9 @@ class TapStack(pulumi.ComponentResource):
         self.ingest_api = IngestApi(
             f"{name}-ingest",
             ctx,
-            function_args=function_args(INGEST, tier.ingest_memory_mb),
+            function_args=function_args(
+                INGEST, tier.ingest_memory_mb, tier.ingest_reserved_concurrency
+            ),
             stream=self.stream,
             tier=tier,
             kms_key_arn=self.key.arn,
@@ -114,7 +119,9 @@ class TapStack(pulumi.ComponentResource):
         self.processor = StreamProcessor(
             f"{name}-processor",
             ctx,
-            function_args=function_args(PROCESSOR, tier.processor_memory_mb),
+            function_args=function_args(
+                PROCESSOR, tier.processor_memory_mb, tier.processor_reserved_concurrency
+            ),
             stream=self.stream,
             bucket=self.bucket,
             secret=self.secret,
@@ -125,7 +132,9 @@ class TapStack(pulumi.ComponentResource):
         self.indexer = BatchIndexer(
             f"{name}-indexer",
             ctx,
-            function_args=function_args(INDEXER, tier.indexer_memory_mb),
+            function_args=function_args(
+                INDEXER, tier.indexer_memory_mb, tier.indexer_reserved_concurrency
+            ),
             bucket=self.bucket,
             prefix=PROCESSED_PREFIX,
             opts=child,

@@ -5,12 +5,15 @@ import warnings
 
 import pytest
 
+from policy.controls import cited, controls_by_rule, load_controls
 from policy.model import Resource, Violation
 from policy.rules import ADVISORY, DISABLED, LEVELS, MANDATORY, RULES, Rule
 from policy.waivers import load_waivers, waiver_for
 from tests.unit.mocks import Deployment
 
 WAIVERS = load_waivers()
+# The Security Hub controls each rule enforces, which its messages name, as the pack's do.
+CONTROLS_BY_RULE = controls_by_rule(load_controls())
 STACKS = ("stack", "prod_stack", "pr_stack")
 _AS_DECLARED: dict[int, list[Resource]] = {}
 
@@ -71,7 +74,10 @@ def broken(resources: list[Resource], rules: tuple[Rule, ...] = RULES) -> list[s
     for rule in rules:
         if rule.level == DISABLED:
             continue
-        messages = [v.message for v in violations(rule, resources) if not waiver_for(v, WAIVERS)]
+        ids = CONTROLS_BY_RULE.get(rule.name, ())
+        messages = [
+            cited(v.message, ids) for v in violations(rule, resources) if not waiver_for(v, WAIVERS)
+        ]
         if rule.level == ADVISORY:
             for message in messages:
                 warnings.warn(message, UserWarning, stacklevel=2)

@@ -22,6 +22,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, UnknownValueError, unknown_checking_proxy
 
+from policy.controls import ControlError, controls_by_rule, load_controls
 from policy.model import Resource, Violation
 from policy.pack import PACK_NAME, policies, policy_of
 from policy.rules import RULES
@@ -77,6 +78,13 @@ def test_a_resource_policy_reports_what_its_rule_finds():
     ((message, _),) = reports(policy, resource_args(LOG_GROUP, "logs", {"name": "/aws/x"}))
     assert message.startswith(f"{LOG_GROUP} 'logs' keeps its events forever")
     assert "(rule log-retention). Fix: " in message
+
+
+def test_a_violation_names_the_security_hub_controls_its_rule_enforces():
+    policy = policy_of(RULE["log-retention"], (), ("CloudWatch.16",))
+    ((message, _),) = reports(policy, resource_args(LOG_GROUP, "logs", {"name": "/aws/x"}))
+    assert message.endswith("(Security Hub CloudWatch.16)")
+    assert policy.description == f"{RULE['log-retention'].description} (Security Hub CloudWatch.16)"
 
 
 def test_a_waived_violation_is_not_reported():
@@ -137,6 +145,23 @@ def test_a_bad_waiver_stops_the_pack_with_one_line():
         with pytest.raises(SystemExit) as stopped:
             run_pack()
     assert str(stopped.value) == "error: lib/x/waivers.toml: waiver 1 lacks ['reason']"
+
+
+def test_a_bad_control_stops_the_pack_with_one_line():
+    refusal = ControlError("lib/x/controls.toml: control S3.5 is met but lacks ['how']")
+    with patch("policy.controls.load_controls", side_effect=refusal):
+        with pytest.raises(SystemExit) as stopped:
+            run_pack()
+    assert str(stopped.value) == f"error: {refusal}"
+
+
+def test_pulumi_runs_rules_that_name_the_controls_they_enforce():
+    built = run_pack()
+    by_rule = controls_by_rule(load_controls())
+    assert by_rule
+    for policy in built["policies"]:
+        for control_id in by_rule.get(policy.name, ()):
+            assert control_id in policy.description, policy.name
 
 
 VALID = (

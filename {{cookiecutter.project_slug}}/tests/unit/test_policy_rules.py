@@ -15,7 +15,9 @@ ACCOUNT = "123456789012"
 REGION = "eu-west-1"
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0f1e2d3c"
 BUCKET_NAME = f"shop-data-{ACCOUNT}-{REGION}-dev"
+TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:shop-alarms-dev"
 
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_ENCRYPTION = (
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
@@ -29,12 +31,18 @@ KEY = "aws:kms/key:Key"
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 METHOD = "aws:apigateway/method:Method"
+METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+PERMISSION = "aws:lambda/permission:Permission"
+INVOKE = "lambda:InvokeFunction"
+API_GATEWAY = "apigateway.amazonaws.com"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 SECRET = "aws:secretsmanager/secret:Secret"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+STAGE = "aws:apigateway/stage:Stage"
 VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 
 
 def declared(type_token, logical="thing", *, env="dev", tags=True, links=None, **props):
@@ -132,6 +140,25 @@ def logs_statement(condition):
         Sid="LogsEncryptsLogGroups",
         Principal={"Service": f"logs.{REGION}.amazonaws.com"},
         **({"Condition": condition} if condition else {}),
+    )
+
+
+REST_API_KEY = "aws:apigateway/restApi:RestApi::api"
+STAGE_RESOURCE = declared(STAGE, "api-stage", stageName="dev", links={"restApi": (REST_API_KEY,)})
+PROD_STAGE = declared(
+    STAGE, "prod-api-stage", env="prod", stageName="prod", links={"restApi": (REST_API_KEY,)}
+)
+
+
+def method_settings(level, stage_name="dev"):
+    return declared(
+        METHOD_SETTINGS,
+        "api-method-settings",
+        tags=False,
+        links={"restApi": (REST_API_KEY,)},
+        stageName=stage_name,
+        methodPath="*/*",
+        settings={"loggingLevel": level, "metricsEnabled": True},
     )
 
 
@@ -452,6 +479,166 @@ CASES = [
         [
             declared(METHOD, "preflight", tags=False, httpMethod="OPTIONS", authorization="NONE"),
             declared(METHOD, "items-post", tags=False, httpMethod="POST", authorization="AWS_IAM"),
+        ],
+        None,
+    ),
+    (
+        "lambda-permissions-scoped",
+        [declared(PERMISSION, "invoke", tags=False, principal="*", action=INVOKE)],
+        "lets anyone invoke the function (principal *)",
+    ),
+    (
+        "lambda-permissions-scoped",
+        [declared(PERMISSION, "invoke", tags=False, principal=API_GATEWAY, action=INVOKE)],
+        "lets apigateway.amazonaws.com invoke the function for any resource",
+    ),
+    (
+        "lambda-permissions-scoped",
+        [
+            declared(
+                PERMISSION,
+                "invoke",
+                tags=False,
+                principal="s3.amazonaws.com",
+                action=INVOKE,
+                sourceArn=f"arn:aws:s3:::{BUCKET_NAME}",
+            )
+        ],
+        "lets s3.amazonaws.com invoke the function for a name any account may hold",
+    ),
+    (
+        "lambda-permissions-scoped",
+        [
+            declared(
+                PERMISSION,
+                "api-invoke",
+                tags=False,
+                principal=API_GATEWAY,
+                action=INVOKE,
+                sourceArn=f"arn:aws:execute-api:{REGION}:{ACCOUNT}:abc123/*/*",
+            ),
+            declared(
+                PERMISSION,
+                "bucket-invoke",
+                tags=False,
+                principal="s3.amazonaws.com",
+                action=INVOKE,
+                sourceArn=f"arn:aws:s3:::{BUCKET_NAME}",
+                sourceAccount=ACCOUNT,
+            ),
+        ],
+        None,
+    ),
+    (
+        "api-execution-logging",
+        [STAGE_RESOURCE],
+        "writes no execution logs (logging level unset)",
+    ),
+    (
+        "api-execution-logging",
+        [STAGE_RESOURCE, method_settings("OFF")],
+        "writes no execution logs (logging level OFF)",
+    ),
+    (
+        "api-execution-logging",
+        # Settings of another stage of the API log nothing of this one.
+        [STAGE_RESOURCE, method_settings("ERROR", stage_name="staging")],
+        "writes no execution logs (logging level unset)",
+    ),
+    (
+        "api-execution-logging",
+        [STAGE_RESOURCE, method_settings("ERROR")],
+        None,
+    ),
+    (
+        "api-execution-logging",
+        [STAGE_RESOURCE, method_settings("INFO")],
+        None,
+    ),
+    (
+        "prod-api-stages-behind-waf",
+        [PROD_STAGE],
+        "serves prod without a WAF web ACL",
+    ),
+    (
+        "prod-api-stages-behind-waf",
+        [PROD_STAGE, declared(WEB_ACL_ASSOCIATION, "acl-association", tags=False)],
+        "serves prod without a WAF web ACL",
+    ),
+    (
+        "prod-api-stages-behind-waf",
+        [
+            PROD_STAGE,
+            declared(
+                WEB_ACL_ASSOCIATION,
+                "acl-association",
+                tags=False,
+                links={"resourceArn": (PROD_STAGE.key,)},
+            ),
+            STAGE_RESOURCE,  # dev: no web ACL needed
+        ],
+        None,
+    ),
+    (
+        "api-bodies-validated",
+        [declared(METHOD, "items-post", tags=False, httpMethod="POST", authorization="AWS_IAM")],
+        "takes a POST body API Gateway does not validate (no requestValidatorId, requestModels)",
+    ),
+    (
+        "api-bodies-validated",
+        [declared(METHOD, "items-put", tags=False, httpMethod="PUT", requestValidatorId="v1")],
+        "takes a PUT body API Gateway does not validate (no requestModels)",
+    ),
+    (
+        "api-bodies-validated",
+        [
+            declared(
+                METHOD,
+                "items-post",
+                tags=False,
+                httpMethod="POST",
+                requestValidatorId="v1",
+                requestModels={"application/json": "JsonObject"},
+            ),
+            declared(METHOD, "proxy-any", tags=False, httpMethod="ANY"),
+            declared(METHOD, "health-get", tags=False, httpMethod="GET"),
+        ],
+        None,
+    ),
+    (
+        "prod-functions-reserve-concurrency",
+        [declared(FUNCTION, "api", env="prod")],
+        "reserves no concurrency in prod (reservedConcurrentExecutions -1)",
+    ),
+    (
+        "prod-functions-reserve-concurrency",
+        [declared(FUNCTION, "api", env="prod", reservedConcurrentExecutions=0)],
+        "reserves no concurrency in prod (reservedConcurrentExecutions 0)",
+    ),
+    (
+        "prod-functions-reserve-concurrency",
+        [
+            declared(FUNCTION, "api", env="prod", reservedConcurrentExecutions=100),
+            declared(FUNCTION, "pr-api", env="pr42"),
+            declared(FUNCTION, "dev-api", env="dev", reservedConcurrentExecutions=-1),
+        ],
+        None,
+    ),
+    (
+        "alarms-notify",
+        [declared(ALARM, "errors", alarmActions=[])],
+        "notifies no one when it fires (no alarmActions)",
+    ),
+    (
+        "alarms-notify",
+        [declared(ALARM, "errors", alarmActions=[TOPIC_ARN], actionsEnabled=False)],
+        "has its actions turned off (actionsEnabled false)",
+    ),
+    (
+        "alarms-notify",
+        [
+            declared(ALARM, "errors", alarmActions=[TOPIC_ARN]),
+            declared(ALARM, "latency", alarmActions=[TOPIC_ARN], actionsEnabled=True),
         ],
         None,
     ),

@@ -104,3 +104,18 @@ def test_a_retention_cloudwatch_logs_would_refuse_is_refused_when_the_row_is_bui
 def test_a_key_deletion_window_kms_would_refuse_is_refused_when_the_row_is_built(days):
     with pytest.raises(TierTableError, match=rf"kms_deletion_window_days {days} is outside the 7"):
         row(kms_deletion_window_days=days)
+
+
+@dataclasses.dataclass(frozen=True)
+class ReservingTier(Tier):
+    """A row that reserves Lambda concurrency for a function."""
+
+    api_reserved_concurrency: int | None
+
+
+@pytest.mark.parametrize("reserved", [0, -1, True])
+def test_a_reservation_that_would_stop_or_unset_a_function_is_refused(reserved):
+    with pytest.raises(TierTableError, match=f"api_reserved_concurrency {reserved} must be"):
+        ReservingTier(14, 7, api_reserved_concurrency=reserved)
+    assert ReservingTier(14, 7, api_reserved_concurrency=None).api_reserved_concurrency is None
+    assert ReservingTier(14, 7, api_reserved_concurrency=5).api_reserved_concurrency == 5

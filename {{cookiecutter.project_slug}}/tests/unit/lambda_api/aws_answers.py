@@ -19,7 +19,7 @@ POWERTOOLS_PARAMETER = re.compile(
 def computed(
     type_token: str, name: str, physical: str, inputs: dict[str, Any], region: str, resource_id: str
 ) -> dict[str, Any]:
-    """The ARNs and URLs AWS gives a new function, REST API, stage or user pool."""
+    """The ARNs and URLs AWS gives a new function, REST API, stage, user pool or web ACL."""
     if type_token == "aws:lambda/function:Function":
         arn = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{physical}"
         return {
@@ -38,8 +38,14 @@ def computed(
     if type_token == "aws:apigateway/stage:Stage":
         api, stage = inputs.get("restApi"), inputs.get("stageName")
         return {
+            "arn": f"arn:aws:apigateway:{region}::/restapis/{api}/stages/{stage}",
             "invokeUrl": f"https://{api}.execute-api.{region}.amazonaws.com/{stage}",
             "executionArn": f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{api}/{stage}",
+        }
+    if type_token == "aws:wafv2/webAcl:WebAcl":
+        scope = inputs.get("scope", "REGIONAL").lower()
+        return {
+            "arn": f"arn:aws:wafv2:{region}:{ACCOUNT_ID}:{scope}/webacl/{physical}/{resource_id}"
         }
     return {}
 

@@ -18,6 +18,8 @@ SNAPSHOT_TYPES = (
     "aws:apigateway/methodResponse:MethodResponse",
     "aws:apigateway/integrationResponse:IntegrationResponse",
     "aws:apigateway/response:Response",
+    "aws:apigateway/model:Model",
+    "aws:apigateway/requestValidator:RequestValidator",
     AUTHORIZER,
 )
 

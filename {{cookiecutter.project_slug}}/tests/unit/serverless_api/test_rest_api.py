@@ -17,26 +17,32 @@ def test_the_api_is_regional_and_named_for_the_environment(stack):
     assert api.inputs["name"] == f"{PROJECT}-api-{SUFFIX}"
 
 
-def test_root_proxy_and_health_paths_send_any_method_to_the_function(stack):
+def test_root_proxy_health_and_items_paths_send_any_method_to_the_function(stack):
     proxy = stack.one("aws:apigateway/resource:Resource", "proxy")
     assert proxy.inputs["pathPart"] == "{proxy+}"
     # GET /health has a resource of its own, so it can stay open (test_api_auth.py).
     health = stack.one("aws:apigateway/resource:Resource", "health")
     assert health.inputs["pathPart"] == "health"
+    # POST /items has one, so API Gateway validates its body (test_api_validation.py).
+    items = stack.one("aws:apigateway/resource:Resource", "items")
+    assert items.inputs["pathPart"] == "items"
     function = stack.one("aws:lambda/function:Function")
     any_methods = [m for m in stack.of_type(METHOD) if m.inputs["httpMethod"] == "ANY"]
     assert {m.inputs["resourceId"] for m in any_methods} == {
         proxy.outputs["id"],
         health.outputs["id"],
+        items.outputs["id"],
         "TapStack-rest-api-root",
     }
+    posts = [m for m in stack.of_type(METHOD) if m.inputs["httpMethod"] == "POST"]
+    assert [m.inputs["resourceId"] for m in posts] == [items.outputs["id"]]
     proxies = [i for i in stack.of_type(INTEGRATION) if i.inputs["type"] == "AWS_PROXY"]
     assert {(i.inputs["resourceId"], i.inputs["httpMethod"]) for i in proxies} == {
         (m.inputs["resourceId"], m.inputs["httpMethod"])
         for m in stack.of_type(METHOD)
         if m.inputs["httpMethod"] != "OPTIONS"
     }
-    assert len(proxies) == 4
+    assert len(proxies) == 6
     for integration in proxies:
         assert integration.inputs["integrationHttpMethod"] == "POST"
         assert integration.inputs["uri"] == function.outputs["invokeArn"]

@@ -60,3 +60,20 @@ def test_a_pull_request_stack_gets_pr_sized_settings_and_pr_names(pr_stack):
     assert function.inputs["name"].endswith("-api-pr12345")
     log_group = deployment.one("aws:cloudwatch/logGroup:LogGroup", "api-logs")
     assert log_group.inputs["retentionInDays"] == TIERS["pr"].log_retention_days
+
+
+def test_only_staging_and_prod_reserve_concurrency_for_the_function():
+    # Lambda refuses a reservation that leaves the account under 100 unreserved executions, and
+    # new accounts may have a quota of 10: dev and pr stacks must deploy there (lib/tiers.py).
+    for name, tier in TIERS.items():
+        reserves = tier.reserved_concurrency is not None
+        assert reserves is (name in ("staging", "prod")), name
+    assert TIERS["prod"].reserved_concurrency > TIERS["staging"].reserved_concurrency
+
+
+@pytest.mark.parametrize("deployment", ["stack", "prod_stack", "pr_stack"])
+def test_the_function_reserves_its_tiers_concurrency(request, deployment):
+    deployment = request.getfixturevalue(deployment)
+    reserved = tier_settings(deployment.args.environment_suffix).reserved_concurrency
+    function = deployment.one("aws:lambda/function:Function")
+    assert function.inputs.get("reservedConcurrentExecutions") == reserved

@@ -31,6 +31,8 @@ NAMED = {
     "aws:cognito/userPool:UserPool": ("name", "cognito_user_pool"),
     "aws:cognito/userPoolClient:UserPoolClient": ("name", "cognito_client"),
     "aws:apigateway/authorizer:Authorizer": ("name", "api_authorizer"),
+    "aws:apigateway/model:Model": ("name", "api_model"),
+    "aws:apigateway/requestValidator:RequestValidator": ("name", "api_validator"),
 }
 
 

@@ -1,11 +1,14 @@
 """The stream pipeline stack as a whole: what it composes and outputs, one key over all its data,
 and the settings of each tier."""
 
+import dataclasses
+
 import pytest
 
 from lib.config import PROJECT
 from lib.lambda_api.api_auth import OUTPUT_NAMES
 from lib.stream_pipeline.tiers import TIERS, tier_settings
+from lib.tiers import TierTableError
 from tests.unit.mocks import deploy_program
 from tests.unit.test_destroy_script import destroy, exported_state
 
@@ -132,6 +135,41 @@ def test_every_function_is_sized_from_its_tier(request, deployment):
         "processor": tier.processor_memory_mb,
         "indexer": tier.indexer_memory_mb,
     }
+
+
+def test_only_staging_and_prod_reserve_concurrency_for_the_functions():
+    # Lambda refuses a reservation that leaves the account under 100 unreserved executions, and
+    # new accounts may have a quota of 10: dev and pr stacks must deploy there (lib/tiers.py).
+    for name, tier in TIERS.items():
+        reserved = {
+            tier.ingest_reserved_concurrency,
+            tier.processor_reserved_concurrency,
+            tier.indexer_reserved_concurrency,
+        }
+        assert reserved == {None} if name in ("dev", "pr") else None not in reserved, name
+
+
+@pytest.mark.parametrize("deployment", ["stack", "prod_stack", "pr_stack"])
+def test_every_function_reserves_its_tiers_concurrency(request, deployment):
+    deployment = request.getfixturevalue(deployment)
+    tier = tier_settings(deployment.args.environment_suffix)
+    reserved = {
+        f.name.split("-")[1]: f.inputs.get("reservedConcurrentExecutions")
+        for f in deployment.of_type("aws:lambda/function:Function")
+    }
+    assert reserved == {
+        "ingest": tier.ingest_reserved_concurrency,
+        "processor": tier.processor_reserved_concurrency,
+        "indexer": tier.indexer_reserved_concurrency,
+    }
+
+
+def test_the_processor_may_run_once_per_shard_at_least():
+    # Lambda reads each shard with one invocation at a time: fewer would throttle the reads.
+    prod = TIERS["prod"]
+    assert prod.processor_reserved_concurrency >= prod.stream_shard_count
+    with pytest.raises(TierTableError, match="fewer than the stream's 2 shards"):
+        dataclasses.replace(prod, processor_reserved_concurrency=1)
 
 
 @pytest.fixture(scope="module")
