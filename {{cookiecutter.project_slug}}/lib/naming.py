@@ -86,6 +86,8 @@ NAME_RULES: dict[str, NameRule] = {
     "cognito_client": NameRule(128, r"[\w\s+=,.@-]+"),
     "ecr_repository": NameRule(256, _LOWER, lowercase=True),
     "vpc": NameRule(255),
+    # AWS WAF: 1-128 of [A-Za-z0-9_-], unique per scope (REGIONAL: per region) in the account.
+    "waf_web_acl": NameRule(128, r"[A-Za-z0-9_-]+"),
     "cloudwatch_namespace": NameRule(255, r"[A-Za-z0-9/_-]+"),
 }
 
