@@ -678,7 +678,9 @@ def vpc_default_security_group_closed(resources: Sequence[Resource]) -> Iterator
         if not groups:
             yield vpc, "leaves its default security group with AWS's allow rules", fix
         for group in groups:
-            kept = [direction for direction in ("ingress", "egress") if as_list(group.get(direction))]
+            kept = [
+                direction for direction in ("ingress", "egress") if as_list(group.get(direction))
+            ]
             if kept:
                 yield group, f"keeps {' and '.join(kept)} rules in the VPC's default group", fix
 

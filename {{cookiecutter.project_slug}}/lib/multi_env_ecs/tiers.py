@@ -8,7 +8,7 @@ from typing import NamedTuple
 from lib.tiers import Tier, TierTable, TierTableError
 
 GIB = 1024**3
-# The sampling intervals Enhanced Monitoring accepts (CreateDBInstance MonitoringInterval); 0 is off.
+# The sampling intervals Enhanced Monitoring takes (CreateDBInstance MonitoringInterval); 0 is off.
 MONITORING_INTERVALS_SECONDS = (0, 1, 5, 10, 15, 30, 60)
 
 

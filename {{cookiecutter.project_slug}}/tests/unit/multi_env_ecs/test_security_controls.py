@@ -86,13 +86,14 @@ def test_the_prod_load_balancer_is_behind_aws_managed_rules(prod_stack):
     assert inputs["scope"] == SCOPE == "REGIONAL"
     assert inputs["defaultAction"] == {"allow": {}}
     statements = [rule["statement"]["managedRuleGroupStatement"] for rule in inputs["rules"]]
-    assert statements == [
-        {"name": group, "vendorName": "AWS"} for group, _ in MANAGED_RULE_GROUPS
-    ]
+    assert statements == [{"name": group, "vendorName": "AWS"} for group, _ in MANAGED_RULE_GROUPS]
     assert [rule["priority"] for rule in inputs["rules"]] == list(range(len(statements)))
     for rule in inputs["rules"]:
         assert rule["overrideAction"] == {"none": {}}  # each group's own block actions hold
-    for visibility in [inputs["visibilityConfig"], *(r["visibilityConfig"] for r in inputs["rules"])]:
+    for visibility in [
+        inputs["visibilityConfig"],
+        *(r["visibilityConfig"] for r in inputs["rules"]),
+    ]:
         assert visibility["cloudwatchMetricsEnabled"] is True
         assert visibility["sampledRequestsEnabled"] is True
     # WAF: a web ACL gets 1,500 capacity units before it costs more.
