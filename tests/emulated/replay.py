@@ -810,6 +810,32 @@ def _method_settings(run: Replay, inputs: dict, _: dict) -> None:
     )
 
 
+# --- WAF ------------------------------------------------------------------------------------
+
+
+@creates("aws:wafv2/webAcl:WebAcl")
+def _web_acl(run: Replay, inputs: dict, mock: dict) -> None:
+    summary = run.client("wafv2").create_web_acl(
+        **_present(
+            Name=inputs["name"],
+            Scope=inputs["scope"],
+            DefaultAction=api_shape(inputs["defaultAction"]),
+            Rules=api_shape(inputs.get("rules")),
+            VisibilityConfig=api_shape(inputs["visibilityConfig"]),
+            Description=inputs.get("description"),
+        )
+    )["Summary"]
+    run.learn(mock["arn"], summary["ARN"])
+    run.learn(mock["id"], summary["Id"])
+
+
+@creates("aws:wafv2/webAclAssociation:WebAclAssociation")
+def _web_acl_association(run: Replay, inputs: dict, _: dict) -> None:
+    run.client("wafv2").associate_web_acl(
+        WebACLArn=inputs["webAclArn"], ResourceArn=inputs["resourceArn"]
+    )
+
+
 # --- Cognito --------------------------------------------------------------------------------
 
 
@@ -1343,30 +1369,4 @@ def _scaling_policy(run: Replay, inputs: dict, _: dict) -> None:
     shaped = api_shape(inputs)
     run.client("application-autoscaling").put_scaling_policy(
         PolicyName=shaped.pop("Name"), **shaped
-    )
-
-
-# --- WAF ------------------------------------------------------------------------------------
-
-
-@creates("aws:wafv2/webAcl:WebAcl")
-def _web_acl(run: Replay, inputs: dict, mock: dict) -> None:
-    acl = run.client("wafv2").create_web_acl(
-        **_present(
-            Name=inputs["name"],
-            Scope=inputs["scope"],
-            DefaultAction=api_shape(inputs["defaultAction"]),
-            Description=inputs.get("description"),
-            Rules=api_shape(inputs.get("rules")),
-            VisibilityConfig=api_shape(inputs["visibilityConfig"]),
-        )
-    )["Summary"]
-    run.learn(mock["arn"], acl["ARN"])
-    run.learn(mock["id"], acl["Id"])
-
-
-@creates("aws:wafv2/webAclAssociation:WebAclAssociation")
-def _web_acl_association(run: Replay, inputs: dict, _: dict) -> None:
-    run.client("wafv2").associate_web_acl(
-        WebACLArn=inputs["webAclArn"], ResourceArn=inputs["resourceArn"]
     )

@@ -81,13 +81,13 @@ NAME_RULES: dict[str, NameRule] = {
     "rest_api": NameRule(1024),
     # Unique within its API only; API Gateway documents no length limit for it.
     "api_authorizer": NameRule(128),
+    # WAF: 1-128 of letters, digits, hyphens and underscores, unique per region and scope.
+    "web_acl": NameRule(128, r"[A-Za-z0-9_-]+"),
     # Cognito: 1-128 characters of [\w\s+=,.@-] for both; neither needs to be unique.
     "cognito_user_pool": NameRule(128, r"[\w\s+=,.@-]+"),
     "cognito_client": NameRule(128, r"[\w\s+=,.@-]+"),
     "ecr_repository": NameRule(256, _LOWER, lowercase=True),
     "vpc": NameRule(255),
-    # AWS WAF: 1-128 of [A-Za-z0-9_-], unique per scope (REGIONAL: per region) in the account.
-    "waf_web_acl": NameRule(128, r"[A-Za-z0-9_-]+"),
     "cloudwatch_namespace": NameRule(255, r"[A-Za-z0-9/_-]+"),
 }
 

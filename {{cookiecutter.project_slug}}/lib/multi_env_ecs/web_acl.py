@@ -69,7 +69,7 @@ class WebFirewall(pulumi.ComponentResource):
     ) -> None:
         super().__init__("tap:security:WebFirewall", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        acl_name = ctx.namer.name("waf_web_acl", "alb")
+        acl_name = ctx.namer.name("web_acl", "alb")
         self.web_acl = wafv2.WebAcl(
             f"{name}-acl",
             name=acl_name,

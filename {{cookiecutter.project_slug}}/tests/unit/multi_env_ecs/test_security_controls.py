@@ -107,7 +107,7 @@ def test_the_prod_load_balancer_is_behind_aws_managed_rules(prod_stack):
 
 def test_the_web_acl_name_is_one_waf_accepts_and_unique_to_the_stack(prod_stack):
     name = prod_stack.one(WEB_ACL).inputs["name"]
-    rule = NAME_RULES["waf_web_acl"]
+    rule = NAME_RULES["web_acl"]
     assert re.fullmatch(rule.pattern, name)
     assert len(name) <= rule.max_length
     assert name.startswith(prod_stack.args.project) and name.endswith("-prod")

@@ -85,7 +85,7 @@ PHYSICAL_NAMES = {
     "aws:cloudwatch/dashboard:Dashboard": ("dashboardName", "dashboard"),
     "aws:kms/alias:Alias": ("name", "kms_alias"),
     "aws:appautoscaling/policy:Policy": ("name", "scaling_policy"),
-    "aws:wafv2/webAcl:WebAcl": ("name", "waf_web_acl"),
+    "aws:wafv2/webAcl:WebAcl": ("name", "web_acl"),
 }
 
 # Every named resource type whose replacement an input other than its name forces (pulumi-aws 7
