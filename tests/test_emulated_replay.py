@@ -81,3 +81,28 @@ def test_a_prod_stage_replays_behind_its_web_acl(bake, aws, variant):
     apigateway = aws.client("apigateway")
     (api,) = apigateway.get_rest_apis()["items"]
     assert apigateway.get_stage(restApiId=api["id"], stageName="prod")["webAclArn"] == acl["ARN"]
+
+
+def test_an_ecs_prod_stack_replays_with_its_firewall_monitoring_and_closed_default_group(bake, aws):
+    # The emulated deployments run the generated stack (dev): what only prod declares, the
+    # web ACL, its association and the monitoring role's AWS managed policy, is replayed here.
+    project = bake("multi-env-ecs-defaults").project_path
+    aws.reset()
+    run = replay.replay_stack(project, aws, "prod")
+    balancer = aws.client("elbv2").describe_load_balancers()["LoadBalancers"][0]
+    acl = aws.client("wafv2").get_web_acl_for_resource(ResourceArn=balancer["LoadBalancerArn"])
+    assert [rule["Name"] for rule in acl["WebACL"]["Rules"]], "the ALB is behind the web ACL"
+    for instance in aws.client("rds").describe_db_instances()["DBInstances"]:
+        role = instance["MonitoringRoleArn"].rsplit("/", 1)[1]
+        attached = aws.client("iam").list_attached_role_policies(RoleName=role)
+        assert [p["PolicyName"] for p in attached["AttachedPolicies"]] == [
+            "AmazonRDSEnhancedMonitoringRole"
+        ]
+    vpc_id = run.outputs()["vpc_id"]
+    (default,) = aws.client("ec2").describe_security_groups(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "group-name", "Values": ["default"]},
+        ]
+    )["SecurityGroups"]
+    assert default["IpPermissions"] == default["IpPermissionsEgress"] == []

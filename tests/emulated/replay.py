@@ -33,7 +33,11 @@ What moto cannot do or does differently, and how the replay copes:
 - ECS services: moto reports as many running tasks as MOTO_ECS_SERVICE_RUNNING says when the
   service is created; the ECS variant module sets it once its stand-in passes the health check.
 - Security groups: moto, as AWS, gives a new group an allow-all egress rule; as the provider
-  does, the replay revokes it, so the group has only the rules the program declares.
+  does, the replay revokes it, so the group has only the rules the program declares. A VPC's
+  default group is adopted, as the provider adopts it: its rules are revoked.
+- AWS managed policies: moto holds them only when told to at start, which makes every reset
+  take seconds; the replay gives moto's IAM (which runs in this process) each one a role
+  attaches, from moto's own copy of those AWS publishes.
 
 And one of the mocks: they give two resources of different types with one logical name the
 same placeholder id (a route table and its association, say). A placeholder stands for one
@@ -44,6 +48,7 @@ creator learns no id (nothing takes an association's id).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -58,6 +63,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from moto.core import DEFAULT_ACCOUNT_ID as MOTO_ACCOUNT
+from moto.iam.aws_managed_policies import aws_managed_policies_data
+from moto.iam.models import AWSManagedPolicy, iam_backends
 from moto.s3.models import FakeBucket
 
 from tests.emulated import EmulatedAws, zipped
@@ -557,6 +565,35 @@ def _role_policy(run: Replay, inputs: dict, _: dict) -> None:
     )
 
 
+AWS_MANAGED_POLICY = re.compile(r"arn:[^:]+:iam::aws:policy/.+")
+
+
+@functools.cache
+def _aws_managed_policies() -> dict[str, Any]:
+    return json.loads(aws_managed_policies_data)
+
+
+def _hold_aws_managed_policy(arn: str) -> None:
+    """Give moto's IAM (in this process) the AWS managed policy ``arn``, from moto's own copy
+    of the ones AWS publishes; a name AWS does not publish fails here, as it would on AWS."""
+    name = arn.rsplit("/", 1)[1]
+    if name not in _aws_managed_policies():
+        raise ReplayError(f"{arn} is no policy AWS manages")
+    backend = iam_backends[MOTO_ACCOUNT]["global"]
+    if arn not in backend.managed_policies:
+        policy = AWSManagedPolicy.from_data(
+            name, MOTO_ACCOUNT, "global", _aws_managed_policies()[name]
+        )
+        backend.managed_policies[policy.arn] = policy
+
+
+@creates("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+def _role_policy_attachment(run: Replay, inputs: dict, _: dict) -> None:
+    if AWS_MANAGED_POLICY.fullmatch(inputs["policyArn"]):
+        _hold_aws_managed_policy(inputs["policyArn"])
+    run.client("iam").attach_role_policy(RoleName=inputs["role"], PolicyArn=inputs["policyArn"])
+
+
 @creates("aws:lambda/function:Function")
 def _function(run: Replay, inputs: dict, mock: dict) -> None:
     created = run.client("lambda").create_function(
@@ -994,6 +1031,34 @@ def _security_group(run: Replay, inputs: dict, mock: dict) -> None:
     run.learn(mock["id"], group)
 
 
+@creates("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+def _default_security_group(run: Replay, inputs: dict, mock: dict) -> None:
+    # As the provider does, the VPC's default group is adopted, not created: every rule AWS
+    # gave it goes, and the ones declared (if any) are put in their place.
+    ec2 = run.client("ec2")
+    (group,) = ec2.describe_security_groups(
+        Filters=[
+            {"Name": "vpc-id", "Values": [inputs["vpcId"]]},
+            {"Name": "group-name", "Values": ["default"]},
+        ]
+    )["SecurityGroups"]
+    if group["IpPermissions"]:
+        ec2.revoke_security_group_ingress(
+            GroupId=group["GroupId"], IpPermissions=group["IpPermissions"]
+        )
+    if group["IpPermissionsEgress"]:
+        ec2.revoke_security_group_egress(
+            GroupId=group["GroupId"], IpPermissions=group["IpPermissionsEgress"]
+        )
+    for direction, authorize in (
+        ("ingress", ec2.authorize_security_group_ingress),
+        ("egress", ec2.authorize_security_group_egress),
+    ):
+        if inputs.get(direction):
+            authorize(GroupId=group["GroupId"], IpPermissions=api_shape(inputs[direction]))
+    run.learn(mock["id"], group["GroupId"])
+
+
 def _rule_permission(inputs: dict) -> dict[str, Any]:
     """A SecurityGroupIngressRule's or EgressRule's inputs as an IpPermissions entry."""
     permission: dict[str, Any] = _present(
@@ -1089,6 +1154,7 @@ def _load_balancer(run: Replay, inputs: dict, mock: dict) -> None:
             "routing.http.drop_invalid_header_fields.enabled": inputs.get(
                 "dropInvalidHeaderFields"
             ),
+            "routing.http.desync_mitigation_mode": inputs.get("desyncMitigationMode"),
             "access_logs.s3.enabled": logs.get("enabled"),
             "access_logs.s3.bucket": logs.get("bucket"),
             "access_logs.s3.prefix": logs.get("prefix"),
@@ -1250,6 +1316,8 @@ def _db_cluster_instance(run: Replay, inputs: dict, mock: dict) -> None:
             PubliclyAccessible=inputs.get("publiclyAccessible"),
             PromotionTier=inputs.get("promotionTier"),
             AutoMinorVersionUpgrade=inputs.get("autoMinorVersionUpgrade"),
+            MonitoringInterval=inputs.get("monitoringInterval"),
+            MonitoringRoleArn=inputs.get("monitoringRoleArn"),
         )
     )["DBInstance"]
     run.learn(mock["arn"], instance["DBInstanceArn"])

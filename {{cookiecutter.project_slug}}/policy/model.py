@@ -60,6 +60,10 @@ class Resource:
         return tuple(self.links.get(prop, ()))
 
 
+# What a rule function yields for each problem it finds: the resource, the problem, the fix.
+Finding = tuple[Resource, str, str]
+
+
 @dataclass(frozen=True)
 class Violation:
     """One resource that breaks one rule: what is wrong and how to put it right."""

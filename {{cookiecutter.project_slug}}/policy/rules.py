@@ -1,4 +1,5 @@
-"""The rules of the policy pack, one function each, and RULES, the table that names them.
+"""The rules of the policy pack, one function each, and RULES, the table that names them (the
+rules of what runs in a VPC are in policy/vpc_rules.py).
 
 A resource rule reads one resource; a stack rule reads every resource of the stack, for what
 shows only across resources (pulumi-aws 7 declares a bucket's encryption, versioning, public
@@ -21,7 +22,23 @@ from lib.encryption import ACCOUNT_KEY_ACTIONS
 from lib.environment import tier_of
 from lib.naming import region_code
 from lib.tagging import REQUIRED_TAG_KEYS
-from policy.model import Resource, Violation, accepts_tags, as_list, parse_document, snake
+from policy.model import (
+    Finding,
+    Resource,
+    Violation,
+    accepts_tags,
+    as_list,
+    parse_document,
+    snake,
+)
+from policy.vpc_rules import (
+    LOAD_BALANCERS,
+    load_balancer_rejects_malformed_requests,
+    load_balancer_tls,
+    prod_database_monitoring,
+    prod_load_balancer_waf,
+    vpc_default_security_group_closed,
+)
 
 # What a violation does: stop the preview or update (and fail pytest), be reported (a pytest
 # warning), or nothing. The names are pulumi_policy's EnforcementLevel values.
@@ -29,9 +46,6 @@ MANDATORY = "mandatory"
 ADVISORY = "advisory"
 DISABLED = "disabled"
 LEVELS = (MANDATORY, ADVISORY, DISABLED)
-
-# What a rule function yields: the resource, the problem, the fix.
-Finding = tuple[Resource, str, str]
 
 
 @dataclass(frozen=True)
@@ -449,7 +463,6 @@ def log_retention(resource: Resource) -> Iterator[Finding]:
         )
 
 
-LOAD_BALANCERS = {"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"}
 ANYWHERE = {"0.0.0.0/0", "::/0"}
 WEB_PORTS = (80, 443)
 
@@ -898,6 +911,35 @@ RULES: tuple[Rule, ...] = (
         "Outside prod, a destroy removes everything: nothing protected, kept or left behind",
         nothing_retained_outside_prod,
         stack=True,
+    ),
+    Rule(
+        "vpc-default-security-group-closed",
+        "Every VPC's default security group is adopted with no rules",
+        vpc_default_security_group_closed,
+        stack=True,
+    ),
+    Rule(
+        "load-balancer-tls",
+        "HTTPS listeners use a TLS 1.3 policy (TLS 1.2 at least); a load balancer with one "
+        "redirects HTTP to it",
+        load_balancer_tls,
+        stack=True,
+    ),
+    Rule(
+        "load-balancer-rejects-malformed-requests",
+        "Application load balancers drop invalid header fields and mitigate desync defensively",
+        load_balancer_rejects_malformed_requests,
+    ),
+    Rule(
+        "prod-load-balancer-waf",
+        "Internet-facing application load balancers in prod are behind an AWS WAF web ACL",
+        prod_load_balancer_waf,
+        stack=True,
+    ),
+    Rule(
+        "prod-database-monitoring",
+        "Prod database instances have Enhanced Monitoring",
+        prod_database_monitoring,
     ),
 )
 RULE_NAMES = tuple(rule.name for rule in RULES)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pulumi
-from pulumi_aws import rds
+from pulumi_aws import iam, rds
 
 from lib.context import StackContext
+from lib.iam import policy_document, statement
 from lib.log_group import encrypted_log_group
 from lib.multi_env_ecs.security_groups import POSTGRES_PORT
 from lib.multi_env_ecs.tiers import ServiceTier
@@ -29,6 +30,11 @@ MAINTENANCE_WINDOW = "sun:04:30-sun:05:30"
 # Server settings: connections only over TLS; statements slower than a second are logged.
 PARAMETERS = {"rds.force_ssl": "1", "log_min_duration_statement": "1000"}
 STORAGE_ENCRYPTED = True
+# Enhanced Monitoring: RDS assumes this role to write each instance's OS metrics to CloudWatch
+# Logs, with the policy AWS maintains for it (Aurora User Guide, "Setting up and enabling
+# Enhanced Monitoring").
+MONITORING_SERVICE = "monitoring.rds.amazonaws.com"
+MONITORING_POLICY = "policy/service-role/AmazonRDSEnhancedMonitoringRole"
 
 
 def cluster_identifier(namer: Namer, subnet_group_name: str) -> str:
@@ -54,7 +60,9 @@ class AuroraDatabase(pulumi.ComponentResource):
     Storage, Performance Insights and the master password's secret are all under the stack's
     data key. Aurora creates and rotates the master password in Secrets Manager itself, so it
     never appears in code, config or state. Backups are kept for the tier's days; only prod
-    takes a final snapshot and refuses deletion.
+    takes a final snapshot and refuses deletion. Every tier exports the PostgreSQL log to
+    CloudWatch Logs; a tier with ``db_monitoring_interval_seconds`` (prod) also samples each
+    instance's OS with Enhanced Monitoring.
     """
 
     def __init__(
@@ -151,6 +159,12 @@ class AuroraDatabase(pulumi.ComponentResource):
             tags=ctx.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group]),
         )
+        # RDS checks that it may assume the role when an instance is created or modified, so
+        # the instances wait for its policy.
+        self.monitoring_ready: list[pulumi.Resource] = []
+        self.monitoring_role = (
+            self._monitoring_role(name, ctx) if tier.db_monitoring_interval_seconds else None
+        )
         self.instances = [
             rds.ClusterInstance(
                 f"{name}-instance-{number}",
@@ -167,12 +181,14 @@ class AuroraDatabase(pulumi.ComponentResource):
                 performance_insights_enabled=True,
                 performance_insights_kms_key_id=kms_key_arn,
                 performance_insights_retention_period=PERFORMANCE_INSIGHTS_RETENTION_DAYS,
+                monitoring_interval=tier.db_monitoring_interval_seconds,
+                monitoring_role_arn=self.monitoring_role.arn if self.monitoring_role else None,
                 # Aurora would otherwise upgrade the minor version in a maintenance window,
                 # behind ENGINE_VERSION (Aurora user guide, "Amazon Aurora version support").
                 auto_minor_version_upgrade=False,
                 promotion_tier=number,
                 tags=ctx.tags,
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=self.monitoring_ready),
             )
             for number in range(1, tier.db_instance_count + 1)
         ]
@@ -186,3 +202,33 @@ class AuroraDatabase(pulumi.ComponentResource):
                 "secret_arn": self.secret_arn,
             }
         )
+
+    def _monitoring_role(self, name: str, ctx: StackContext) -> iam.Role:
+        """The role Enhanced Monitoring writes the instances' OS metrics with. Its name carries
+        the region's code (IAM names are account-wide), and only this account's RDS may take
+        it. The metrics go to the RDSOSMetrics log group, which RDS creates once per account
+        and region, so the stack does not declare it."""
+        role = iam.Role(
+            f"{name}-monitoring-role",
+            name=ctx.namer.name("iam_role", "rds-monitoring"),
+            assume_role_policy=policy_document(
+                [
+                    statement(
+                        "AssumeFromRdsMonitoring",
+                        ["sts:AssumeRole"],
+                        principal={"Service": MONITORING_SERVICE},
+                        condition={"StringEquals": {"aws:SourceAccount": ctx.account_id}},
+                    )
+                ]
+            ),
+            tags=ctx.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        attachment = iam.RolePolicyAttachment(
+            f"{name}-monitoring-policy",
+            role=role.name,
+            policy_arn=f"arn:{ctx.partition}:iam::aws:{MONITORING_POLICY}",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.monitoring_ready.append(attachment)
+        return role

@@ -41,8 +41,9 @@ ELB_ACCOUNTS = {
     "me-south-1": "076674570225",
     "sa-east-1": "507241528517",
 }
-# TLS 1.3 and 1.2 only.
+# TLS 1.3 and 1.2 only: the policy Elastic Load Balancing recommends (Security Hub ELB.17).
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+DESYNC_MITIGATION_MODE = "defensive"
 HEALTHY_RESPONSE = "200"
 LOAD_BALANCER_TYPE = "application"
 INTERNAL = False  # internet-facing
@@ -52,10 +53,14 @@ DEREGISTRATION_DELAY_SECONDS = 30
 
 
 class AccessLogBucket(pulumi.ComponentResource):
-    """A private bucket the load balancer writes its access logs to, emptied by a lifecycle rule.
+    """A private, versioned bucket the load balancer writes its access logs to, emptied by a
+    lifecycle rule.
 
     Load balancers write access logs only to buckets under S3-managed keys (SSE-S3), so this is
-    the one store of the stack that is not under a customer-managed key.
+    the one store of the stack that is not under a customer-managed key. Nothing in Elastic
+    Load Balancing's bucket requirements (same region, SSE-S3, a policy that lets it write)
+    rules out versioning, so a log that is overwritten or deleted stays recoverable for the
+    tier's ``access_log_noncurrent_days``.
     """
 
     def __init__(
@@ -85,6 +90,16 @@ class AccessLogBucket(pulumi.ComponentResource):
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
             opts=child,
         )
+        self.versioning = s3.BucketVersioning(
+            f"{name}-versioning",
+            bucket=self.bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=child,
+        )
+        # On a versioned bucket, expiring a log leaves it as a noncurrent version behind a
+        # delete marker; the noncurrent version goes after the tier's days, and S3 removes the
+        # marker left alone once it is as old as the expiration's days (S3 User Guide,
+        # "Expiring objects" and "Lifecycle configuration elements").
         self.lifecycle = s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
             bucket=self.bucket.id,
@@ -94,10 +109,14 @@ class AccessLogBucket(pulumi.ComponentResource):
                     "status": "Enabled",
                     "filter": {"prefix": f"{ACCESS_LOG_PREFIX}/"},
                     "expiration": {"days": tier.access_log_retention_days},
+                    "noncurrent_version_expiration": {
+                        "noncurrent_days": tier.access_log_noncurrent_days
+                    },
                     "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
                 }
             ],
-            opts=child,
+            # Lifecycle rules on a versioned bucket need versioning in place first.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.versioning]),
         )
         self.policy = s3.BucketPolicy(
             f"{name}-policy",
@@ -164,7 +183,11 @@ class LoadBalancer(pulumi.ComponentResource):
             internal=INTERNAL,
             subnets=list(subnet_ids),
             security_groups=[security_group_id],
+            # Security Hub ELB.4 and ELB.12: headers that are not valid HTTP are dropped, and
+            # requests that could desynchronise the ALB from its targets are refused (defensive
+            # is the default; set here so that no change can drop to monitor).
             drop_invalid_header_fields=True,
+            desync_mitigation_mode=DESYNC_MITIGATION_MODE,
             enable_deletion_protection=tier.deletion_protection,
             access_logs={
                 "bucket": self.logs.bucket.bucket,

@@ -77,6 +77,18 @@ class Network(pulumi.ComponentResource):
             tags=self._tags("vpc"),
             opts=self._child,
         )
+        # Security Hub EC2.2: AWS gives every VPC a default group whose members may reach each
+        # other and anywhere; anything later put in it by mistake would. The provider adopts
+        # that group (it cannot create one) and removes every rule it has; on destroy it only
+        # forgets it, and deleting the VPC deletes it (pulumi-aws DefaultSecurityGroup).
+        self.default_security_group = ec2.DefaultSecurityGroup(
+            f"{name}-default-sg",
+            vpc_id=self.vpc.id,
+            ingress=[],
+            egress=[],
+            tags=self._tags("default-sg"),
+            opts=self._child,
+        )
         self.internet_gateway = ec2.InternetGateway(
             f"{name}-igw", vpc_id=self.vpc.id, tags=self._tags("igw"), opts=self._child
         )

@@ -30,6 +30,7 @@ from lib.multi_env_ecs.service_config import (
 )
 from lib.multi_env_ecs.service_monitoring import ServiceMonitoring
 from lib.multi_env_ecs.tiers import tier_settings
+from lib.multi_env_ecs.web_acl import WebFirewall
 
 # What a pull-request stack reports instead of a DNS name: it never has one.
 PR_DNS_NAME = "N/A-PR-Environment"
@@ -128,6 +129,11 @@ class TapStack(pulumi.ComponentResource):
             certificate_arn=self.domain.certificate_arn if self.domain else None,
             opts=child,
         )
+        self.firewall = None
+        if tier.web_acl:
+            self.firewall = WebFirewall(
+                f"{name}-waf", ctx, load_balancer_arn=self.load_balancer.alb.arn, opts=child
+            )
         self.database = AuroraDatabase(
             f"{name}-db",
             ctx,

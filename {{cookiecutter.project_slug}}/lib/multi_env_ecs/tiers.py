@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from lib.tiers import Tier, TierTable
+from lib.tiers import Tier, TierTable, TierTableError
 
 GIB = 1024**3
+# The sampling intervals Enhanced Monitoring takes (CreateDBInstance MonitoringInterval); 0 is off.
+MONITORING_INTERVALS_SECONDS = (0, 1, 5, 10, 15, 30, 60)
 
 
 class QuotaCost(NamedTuple):
@@ -38,6 +40,9 @@ class ServiceTier(Tier):
     # Retention and protection; Tier's log_retention_days keeps container, flow and database
     # logs, its kms_deletion_window_days applies to both keys.
     access_log_retention_days: int  # ALB access logs in S3
+    # Days an access log that was overwritten or deleted stays recoverable as a noncurrent
+    # version (the log bucket is versioned; see load_balancer.py).
+    access_log_noncurrent_days: int
     deletion_protection: bool  # load balancer and database
     empty_buckets_on_destroy: bool  # else destroy stops at a bucket that still holds objects
     # Aurora PostgreSQL.
@@ -45,6 +50,12 @@ class ServiceTier(Tier):
     db_instance_count: int
     db_backup_retention_days: int
     db_final_snapshot: bool
+    # Seconds between Enhanced Monitoring samples of each instance's OS (1, 5, 10, 15, 30 or
+    # 60), 0 for none: RDS bills the metrics it writes to CloudWatch Logs.
+    db_monitoring_interval_seconds: int
+    # An AWS WAF web ACL with AWS's managed rule groups in front of the load balancer: it costs
+    # a monthly fee per ACL and per rule group, and per million requests.
+    web_acl: bool
     # Alarm thresholds.
     cpu_alarm_percent: float
     memory_alarm_percent: float
@@ -54,6 +65,14 @@ class ServiceTier(Tier):
     db_cpu_alarm_percent: float
     db_freeable_memory_alarm_bytes: int  # alarm when free memory falls below this
     db_connections_alarm_count: int
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.db_monitoring_interval_seconds not in MONITORING_INTERVALS_SECONDS:
+            raise TierTableError(
+                f"db_monitoring_interval_seconds {self.db_monitoring_interval_seconds} is not "
+                f"an interval RDS accepts: {', '.join(map(str, MONITORING_INTERVALS_SECONDS))}"
+            )
 
     def nat_gateway_count(self, zones: int) -> int:
         """How many NAT gateways a VPC of ``zones`` zones gets: one per zone, or one in all."""
@@ -85,6 +104,7 @@ TIERS: TierTable[ServiceTier] = TierTable(
             nat_gateway_per_zone=False,
             log_retention_days=14,
             access_log_retention_days=30,
+            access_log_noncurrent_days=7,
             kms_deletion_window_days=7,
             deletion_protection=False,
             empty_buckets_on_destroy=True,
@@ -92,6 +112,8 @@ TIERS: TierTable[ServiceTier] = TierTable(
             db_instance_count=1,
             db_backup_retention_days=7,
             db_final_snapshot=False,
+            db_monitoring_interval_seconds=0,
+            web_acl=False,
             cpu_alarm_percent=85,
             memory_alarm_percent=85,
             alb_5xx_alarm_count=20,
@@ -111,6 +133,7 @@ TIERS: TierTable[ServiceTier] = TierTable(
             nat_gateway_per_zone=False,
             log_retention_days=7,
             access_log_retention_days=7,
+            access_log_noncurrent_days=1,
             kms_deletion_window_days=7,
             deletion_protection=False,
             empty_buckets_on_destroy=True,
@@ -118,6 +141,8 @@ TIERS: TierTable[ServiceTier] = TierTable(
             db_instance_count=1,
             db_backup_retention_days=7,
             db_final_snapshot=False,
+            db_monitoring_interval_seconds=0,
+            web_acl=False,
             cpu_alarm_percent=85,
             memory_alarm_percent=85,
             alb_5xx_alarm_count=20,
@@ -137,6 +162,7 @@ TIERS: TierTable[ServiceTier] = TierTable(
             nat_gateway_per_zone=False,
             log_retention_days=30,
             access_log_retention_days=90,
+            access_log_noncurrent_days=7,
             kms_deletion_window_days=7,
             deletion_protection=False,
             empty_buckets_on_destroy=True,
@@ -144,6 +170,8 @@ TIERS: TierTable[ServiceTier] = TierTable(
             db_instance_count=2,
             db_backup_retention_days=7,
             db_final_snapshot=False,
+            db_monitoring_interval_seconds=0,
+            web_acl=False,
             cpu_alarm_percent=80,
             memory_alarm_percent=80,
             alb_5xx_alarm_count=10,
@@ -163,6 +191,7 @@ TIERS: TierTable[ServiceTier] = TierTable(
             nat_gateway_per_zone=True,
             log_retention_days=90,
             access_log_retention_days=365,
+            access_log_noncurrent_days=30,
             kms_deletion_window_days=30,
             deletion_protection=True,
             empty_buckets_on_destroy=False,
@@ -170,6 +199,8 @@ TIERS: TierTable[ServiceTier] = TierTable(
             db_instance_count=2,
             db_backup_retention_days=30,
             db_final_snapshot=True,
+            db_monitoring_interval_seconds=60,
+            web_acl=True,
             cpu_alarm_percent=75,
             memory_alarm_percent=75,
             alb_5xx_alarm_count=5,

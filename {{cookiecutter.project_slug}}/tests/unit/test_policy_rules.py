@@ -761,3 +761,156 @@ def test_the_rule_finds_what_breaks_it_and_only_that(rule):
     )
     wrong = [problem for case in cases for problem in wrong_with(rule, *case)]
     assert not wrong, "\n".join(wrong)
+
+
+# The rules of a network, its load balancer and its database (the end of RULES).
+VPC = "aws:ec2/vpc:Vpc"
+DEFAULT_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+LISTENER = "aws:lb/listener:Listener"
+WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+DB_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+NETWORK = declared(VPC, "vpc", cidrBlock="10.1.0.0/16")
+BALANCER = declared(LOAD_BALANCER, "web-alb", env="prod", loadBalancerType="application")
+ON_BALANCER = {"loadBalancerArn": (BALANCER.key,)}
+HTTPS = declared(
+    LISTENER,
+    "https",
+    links=ON_BALANCER,
+    protocol="HTTPS",
+    port=443,
+    sslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+)
+REDIRECT = {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443"}}
+FORWARD = {"type": "forward", "targetGroupArn": "arn:aws:elasticloadbalancing:tg"}
+
+
+def http_listener(action):
+    return declared(
+        LISTENER, "http", links=ON_BALANCER, protocol="HTTP", port=80, defaultActions=[action]
+    )
+
+
+CASES += [
+    (
+        "vpc-default-security-group-closed",
+        [NETWORK],
+        "leaves its default security group with AWS's allow rules",
+    ),
+    (
+        "vpc-default-security-group-closed",
+        [
+            NETWORK,
+            declared(
+                DEFAULT_GROUP,
+                "default-sg",
+                links={"vpcId": (NETWORK.key,)},
+                ingress=[{"protocol": "-1", "fromPort": 0, "toPort": 0, "self": True}],
+                egress=[],
+            ),
+        ],
+        "keeps ingress rules in the VPC's default group",
+    ),
+    (
+        "vpc-default-security-group-closed",
+        [
+            NETWORK,
+            declared(
+                DEFAULT_GROUP, "default-sg", links={"vpcId": (NETWORK.key,)}, ingress=[], egress=[]
+            ),
+        ],
+        None,
+    ),
+    (
+        "load-balancer-tls",
+        [BALANCER, declared(LISTENER, "https", links=ON_BALANCER, protocol="HTTPS", port=443)],
+        "negotiates TLS older than 1.2 (sslPolicy the default, 2016-08)",
+    ),
+    (
+        "load-balancer-tls",
+        [
+            BALANCER,
+            declared(
+                LISTENER,
+                "https",
+                links=ON_BALANCER,
+                protocol="HTTPS",
+                sslPolicy="ELBSecurityPolicy-TLS-1-1-2017-01",
+            ),
+        ],
+        "negotiates TLS older than 1.2 (sslPolicy ELBSecurityPolicy-TLS-1-1-2017-01)",
+    ),
+    (
+        "load-balancer-tls",
+        [BALANCER, HTTPS, http_listener(FORWARD)],
+        "serves plain HTTP on a load balancer that has an HTTPS listener",
+    ),
+    # Without a certificate there is no HTTPS to redirect to (the README's controls say so).
+    ("load-balancer-tls", [BALANCER, http_listener(FORWARD)], None),
+    ("load-balancer-tls", [BALANCER, HTTPS, http_listener(REDIRECT)], None),
+    (
+        "load-balancer-rejects-malformed-requests",
+        [declared(LOAD_BALANCER, "web-alb", loadBalancerType="application")],
+        "passes invalid HTTP header fields on to its targets",
+    ),
+    (
+        "load-balancer-rejects-malformed-requests",
+        [
+            declared(
+                LOAD_BALANCER,
+                "web-alb",
+                dropInvalidHeaderFields=True,
+                desyncMitigationMode="monitor",
+            )
+        ],
+        "forwards requests that can desynchronise it (desyncMitigationMode monitor)",
+    ),
+    (
+        "load-balancer-rejects-malformed-requests",
+        [
+            declared(
+                LOAD_BALANCER,
+                "web-alb",
+                dropInvalidHeaderFields=True,
+                desyncMitigationMode="defensive",
+            ),
+            # A network load balancer reads no HTTP headers.
+            declared(LOAD_BALANCER, "nlb", loadBalancerType="network"),
+        ],
+        None,
+    ),
+    ("prod-load-balancer-waf", [BALANCER], "faces the internet in prod with no web ACL"),
+    (
+        "prod-load-balancer-waf",
+        [
+            BALANCER,
+            declared(
+                WEB_ACL_ASSOCIATION,
+                "waf-alb",
+                tags=False,
+                links={"resourceArn": (BALANCER.key,)},
+            ),
+            declared(LOAD_BALANCER, "dev-alb", env="dev"),
+            declared(LOAD_BALANCER, "internal-alb", env="prod", internal=True),
+        ],
+        None,
+    ),
+    (
+        "prod-database-monitoring",
+        [declared(DB_INSTANCE, "db-1", env="prod", monitoringInterval=0)],
+        "runs in prod without Enhanced Monitoring",
+    ),
+    (
+        "prod-database-monitoring",
+        [
+            declared(
+                DB_INSTANCE,
+                "db-1",
+                env="prod",
+                monitoringInterval=60,
+                monitoringRoleArn=f"arn:aws:iam::{ACCOUNT}:role/shop-rds-monitoring-euw1-prod",
+            ),
+            declared(DB_INSTANCE, "pr-db-1", env="pr42", monitoringInterval=0),
+        ],
+        None,
+    ),
+]

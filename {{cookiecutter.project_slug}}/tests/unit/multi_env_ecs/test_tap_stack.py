@@ -85,6 +85,7 @@ PHYSICAL_NAMES = {
     "aws:cloudwatch/dashboard:Dashboard": ("dashboardName", "dashboard"),
     "aws:kms/alias:Alias": ("name", "kms_alias"),
     "aws:appautoscaling/policy:Policy": ("name", "scaling_policy"),
+    "aws:wafv2/webAcl:WebAcl": ("name", "web_acl"),
 }
 
 # Every named resource type whose replacement an input other than its name forces (pulumi-aws 7
@@ -121,6 +122,7 @@ REPLACED_ONLY_BY_THEIR_NAME = {
     "aws:route53/record:Record",  # unique per zone, which replaces it
     "aws:s3/bucket:Bucket",
     "aws:sns/topic:Topic",
+    "aws:wafv2/webAcl:WebAcl",  # its scope, the one other input that replaces it, is constant
 }
 # Inputs that hold a physical name (S3 buckets are listed; their sub-resources' "bucket" is a
 # reference).
