@@ -43,7 +43,9 @@ if sys.argv[1:3] == ["apigateway", "get-account"]:
 elif sys.argv[1:3] == ["sts", "get-caller-identity"]:
     print("123456789012")
 """
-LAMBDA_VARIANTS = variant_paths()["account"]
+# The variants whose deploy checks API Gateway's CloudWatch role first (the account program,
+# shared by every variant, sets it where API Gateway is used).
+LAMBDA_VARIANTS = variant_paths()["scripts/check_account.sh"]
 CLOUDWATCH_ROLE = "arn:aws:iam::123456789012:role/tap-service-apigw-cloudwatch-us-east-1-account"
 
 
@@ -172,10 +174,10 @@ def test_the_ecs_deploy_asks_nothing_of_api_gateway(project_copy):
     result, calls = run_script(project, "deploy.sh", STAND_IN_CLOUDWATCH_ROLE="None")
     assert result.returncode == 0, result.stdout + result.stderr
     assert [call for call in calls if call["tool"] == "aws"] == []
-    assert not (project / "account").exists()
+    assert not (project / "scripts" / "check_account.sh").exists()
 
 
-@pytest.mark.parametrize("variant", LAMBDA_VARIANTS)
+@pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
 def test_deploy_account_deploys_one_stack_per_account_and_region(project_copy, variant, region):
     project = project_copy(f"{variant}-defaults")
@@ -191,7 +193,7 @@ def test_deploy_account_deploys_one_stack_per_account_and_region(project_copy, v
     assert ["up", "--yes", "--refresh", "--stack", stack] == pulumi_calls[-1]["args"]
 
 
-@pytest.mark.parametrize("variant", LAMBDA_VARIANTS)
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_the_account_program_is_its_own_project_on_the_projects_virtualenv(bake, variant):
     project = bake(f"{variant}-defaults").project_path
     account = yaml.safe_load((project / "account" / "Pulumi.yaml").read_text())
@@ -230,7 +232,7 @@ print(type(program["stack"]).__name__, sys.modules["lib"].__file__)
 """
 
 
-@pytest.mark.parametrize("variant", LAMBDA_VARIANTS)
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_the_account_program_imports_lib_when_pulumi_runs_it_from_its_folder(project_copy, variant):
     project = project_copy(f"{variant}-defaults")
     driver = project.parent / "run_like_pulumi.py"

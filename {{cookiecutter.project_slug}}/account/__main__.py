@@ -1,7 +1,8 @@
 """Pulumi program of the account stack: what exists once per AWS account and region.
 
 Deploy it once per account and region before any TapStack (bash scripts/deploy_account.sh);
-its stack is named ``<account id>-<region>``.
+its stack is named ``<account id>-<region>``. lib/account_stack.py says what it declares and
+which config settings turn each piece on.
 """
 
 import sys
@@ -17,7 +18,7 @@ if PROJECT_ROOT not in sys.path:
 import pulumi  # noqa: E402
 
 from lib.environment import ConfigurationError  # noqa: E402
-from lib.lambda_api.account_stack import AccountStack, AccountStackArgs  # noqa: E402
+from lib.account_stack import AccountStack, AccountStackArgs  # noqa: E402
 
 try:
     args = AccountStackArgs.from_config()
