@@ -17,8 +17,8 @@ if PROJECT_ROOT not in sys.path:
 # pylint: disable=wrong-import-position
 import pulumi  # noqa: E402
 
-from lib.environment import ConfigurationError  # noqa: E402
 from lib.account_stack import AccountStack, AccountStackArgs  # noqa: E402
+from lib.environment import ConfigurationError  # noqa: E402
 
 try:
     args = AccountStackArgs.from_config()

@@ -80,9 +80,7 @@ class AccountStackArgs(ProjectSettings):
         """The GitHub repository, an existing OIDC provider, and the self-managed backend."""
         backend = config.get("selfManagedBackend")
         if backend not in (None, "true", "false"):
-            raise ConfigurationError(
-                f"config selfManagedBackend {backend!r} must be true or false"
-            )
+            raise ConfigurationError(f"config selfManagedBackend {backend!r} must be true or false")
         return {
             "github_repository": config.get("githubRepository") or "",
             "github_oidc_provider_arn": config.get("githubOidcProviderArn") or "",

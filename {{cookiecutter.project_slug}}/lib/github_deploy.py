@@ -46,9 +46,11 @@ PROD_SUBJECTS = ("environment:prod",)
 MAX_SESSION_SECONDS = 3600
 # IAM's limit on a managed policy document, counted without whitespace (IAM quotas).
 MANAGED_POLICY_MAX_CHARACTERS = 6144
-# owner/name as GitHub spells them: the owner letters, digits and hyphens, the name also . and _.
+# owner/name as GitHub spells them: owners letters, digits and hyphens; names also . and _.
 REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
-REPOSITORY_RULE = "owner/name, as GitHub spells them (letters, digits, '-', and '.' '_' in the name)"
+REPOSITORY_RULE = (
+    "owner/name, as GitHub spells them (letters, digits, '-', and '.' '_' in the name)"
+)
 OIDC_PROVIDER_ARN = re.compile(
     r"arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/" + re.escape(GITHUB_OIDC_HOST)
 )
@@ -147,29 +149,7 @@ class GitHubDeploy(pulumi.ComponentResource):
         )
         roles = {f"{name}-role": self.deploy_role, f"{name}-prod-role": self.prod_deploy_role}
 
-        values = {
-            "partition": ctx.partition,
-            "region": ctx.region,
-            "account": str(ctx.account_id),
-            "project": ctx.namer.project,
-        }
-        statements = [*permissions.statements(values), *pass_role_statements(ctx, permissions)]
-        for number, document in enumerate(split_into_policies(statements), 1):
-            policy = iam.Policy(
-                f"{name}-policy-{number}",
-                name=ctx.namer.name("iam_policy", f"github-deploy-{number}"),
-                description=f"What GitHub Actions deploys {ctx.namer.project} with ({number})",
-                policy=json.dumps({"Version": "2012-10-17", "Statement": document}),
-                tags=ctx.tags,
-                opts=child,
-            )
-            for role_name, role in roles.items():
-                iam.RolePolicyAttachment(
-                    f"{role_name}-policy-{number}",
-                    role=role.name,
-                    policy_arn=policy.arn,
-                    opts=child,
-                )
+        self._attach_deploy_policies(name, ctx, permissions, roles)
         # The guard and the state's access name the state key, known only once it exists, so
         # they are each role's inline policy.
         for role_name, role in roles.items():
@@ -194,6 +174,40 @@ class GitHubDeploy(pulumi.ComponentResource):
             }
         )
 
+    def _attach_deploy_policies(
+        self,
+        name: str,
+        ctx: StackContext,
+        permissions: DeployPermissions,
+        roles: dict[str, iam.Role],
+    ) -> None:
+        """The kept folders' grants and iam:PassRole, as managed policies that fit IAM's size,
+        each attached to both roles."""
+        child = pulumi.ResourceOptions(parent=self)
+        values = {
+            "partition": ctx.partition,
+            "region": ctx.region,
+            "account": str(ctx.account_id),
+            "project": ctx.namer.project,
+        }
+        statements = [*permissions.statements(values), *pass_role_statements(ctx, permissions)]
+        for number, document in enumerate(split_into_policies(statements), 1):
+            policy = iam.Policy(
+                f"{name}-policy-{number}",
+                name=ctx.namer.name("iam_policy", f"github-deploy-{number}"),
+                description=f"What GitHub Actions deploys {ctx.namer.project} with ({number})",
+                policy=json.dumps({"Version": "2012-10-17", "Statement": document}),
+                tags=ctx.tags,
+                opts=child,
+            )
+            for role_name, role in roles.items():
+                iam.RolePolicyAttachment(
+                    f"{role_name}-policy-{number}",
+                    role=role.name,
+                    policy_arn=policy.arn,
+                    opts=child,
+                )
+
     def _role(self, name: str, ctx: StackContext, purpose: str, claims: list[str]) -> iam.Role:
         """A role GitHub's tokens with one of ``claims`` as subject may assume, for an hour."""
         # IAM names are account-wide: the namer puts the region's code in them.
@@ -217,7 +231,9 @@ def pass_role_statements(ctx: StackContext, permissions: DeployPermissions) -> l
             "PassProjectRolesToTheirServices",
             ["iam:PassRole"],
             [f"arn:{ctx.partition}:iam::{ctx.account_id}:role/{ctx.namer.project}-*"],
-            condition={"StringEquals": {"iam:PassedToService": list(permissions.pass_role_services)}},
+            condition={
+                "StringEquals": {"iam:PassedToService": list(permissions.pass_role_services)}
+            },
         )
     ]
 
@@ -243,9 +259,7 @@ def own_resources_guard(
     granted = {*permissions.actions, "iam:PassRole"}
     state_use = {*STATE_BUCKET_ACTIONS, *STATE_KEY_ACTIONS}
     actions = sorted(
-        action
-        for action in granted - state_use
-        if action.split(":", 1)[0] in ("iam", "kms", "s3")
+        action for action in granted - state_use if action.split(":", 1)[0] in ("iam", "kms", "s3")
     )
     return statement("LeaveTheAccountStackAlone", actions, resources, effect="Deny")
 

@@ -14,7 +14,9 @@ GITHUB_REPOSITORY = "octo-org/orders-api"
 # Another region than the generated one, for the second region's account stack.
 OTHER_REGION = "ap-southeast-2" if DEFAULT_REGION != "ap-southeast-2" else "eu-west-1"
 # The account's provider as another project's account stack created it.
-EXISTING_PROVIDER_ARN = f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com"
+EXISTING_PROVIDER_ARN = (
+    f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com"
+)
 # Every piece of the account stack on: the deploy roles and the self-managed backend.
 FULL_CONFIG = {
     f"{ACCOUNT_PROJECT}:githubRepository": GITHUB_REPOSITORY,
@@ -22,7 +24,9 @@ FULL_CONFIG = {
 }
 
 
-def deploy_account(region: str, config: dict[str, str] | None = None, **settings: Any) -> Deployment:
+def deploy_account(
+    region: str, config: dict[str, str] | None = None, **settings: Any
+) -> Deployment:
     """account/__main__.py on its stack ``<account id>-<region>``, with stack ``config``."""
     return deploy_program(
         stack=f"{ACCOUNT_ID}-{region}",

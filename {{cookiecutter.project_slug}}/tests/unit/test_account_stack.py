@@ -50,12 +50,18 @@ def trust(deployment, prod: bool = False) -> dict:
 
 def managed_policies(deployment, role) -> list[dict]:
     """The documents of the managed policies attached to ``role``."""
-    arns = {a.inputs["policyArn"] for a in deployment.of_type(ATTACHMENT) if a.inputs["role"] == role.outputs["name"]}
+    arns = {
+        a.inputs["policyArn"]
+        for a in deployment.of_type(ATTACHMENT)
+        if a.inputs["role"] == role.outputs["name"]
+    }
     return [p.json("policy") for p in deployment.of_type(POLICY) if p.outputs["arn"] in arns]
 
 
 def inline_policy(deployment, role) -> dict:
-    (policy,) = [p for p in deployment.of_type(ROLE_POLICY) if p.inputs["role"] == role.outputs["id"]]
+    (policy,) = [
+        p for p in deployment.of_type(ROLE_POLICY) if p.inputs["role"] == role.outputs["id"]
+    ]
     return policy.json("policy")
 
 
@@ -116,7 +122,9 @@ def test_the_prod_deploy_role_trusts_only_the_prod_environment(request, deployme
 
 @pytest.mark.parametrize("prod", [False, True])
 def test_sessions_last_at_most_an_hour(account_stack, prod):
-    assert deploy_role(account_stack, prod).inputs["maxSessionDuration"] == MAX_SESSION_SECONDS == 3600
+    assert (
+        deploy_role(account_stack, prod).inputs["maxSessionDuration"] == MAX_SESSION_SECONDS == 3600
+    )
 
 
 def test_role_and_policy_names_carry_the_region_and_fit_iam(account_stack, adopting_account_stack):
@@ -159,7 +167,11 @@ def test_each_deploy_policy_fits_iams_managed_policy_size(account_stack):
 
 
 def test_pass_role_is_the_projects_roles_to_their_services_only(account_stack):
-    passing = [s for s in allowed(account_stack, deploy_role(account_stack)) if "iam:PassRole" in s["Action"]]
+    passing = [
+        s
+        for s in allowed(account_stack, deploy_role(account_stack))
+        if "iam:PassRole" in s["Action"]
+    ]
     for statement in passing:
         assert statement["Action"] == ["iam:PassRole"]
         project = account_stack.args.project
@@ -178,7 +190,14 @@ def test_the_roles_cannot_change_the_account_stacks_roles_bucket_or_key(account_
     assert f"arn:aws:s3:::{bucket.inputs['bucket']}" in guard["Resource"]
     assert account_stack.one(KEY).outputs["arn"] in guard["Resource"]
     granted = {a for s in allowed(account_stack, role) for a in s["Action"]}
-    writes = {a for a in granted if re.match(r"(iam:(Create|Delete|Put|Update|Attach|Pass)|s3:(Delete|Put)Bucket|kms:(Put|Schedule|Disable))", a)}
+    writes = {
+        a
+        for a in granted
+        if re.match(
+            r"(iam:(Create|Delete|Put|Update|Attach|Pass)|s3:(Delete|Put)Bucket|kms:(Put|Schedule|Disable))",
+            a,
+        )
+    }
     assert writes and writes <= set(guard["Action"])
     assert not set(guard["Action"]) & {*STATE_KEY_ACTIONS, "s3:ListBucket"}
 
@@ -208,7 +227,10 @@ def test_the_state_bucket_encrypts_with_the_state_key_which_rotates(account_stac
 
 @pytest.mark.parametrize("prod", [False, True])
 def test_the_roles_read_and_write_state_and_use_the_state_key(account_stack, prod):
-    statements = {s["Sid"]: s for s in inline_policy(account_stack, deploy_role(account_stack, prod))["Statement"]}
+    statements = {
+        s["Sid"]: s
+        for s in inline_policy(account_stack, deploy_role(account_stack, prod))["Statement"]
+    }
     bucket = f"arn:aws:s3:::{account_stack.one(BUCKET).inputs['bucket']}"
     assert statements["ReadAndWriteState"]["Resource"] == [f"{bucket}/*"]
     assert statements["ReadAndWriteState"]["Action"] == sorted(STATE_OBJECT_ACTIONS)
@@ -233,7 +255,9 @@ def test_only_what_was_created_is_an_output(adopting_account_stack, bare_account
     assert GITHUB_OUTPUTS <= set(adopting_account_stack.outputs)
     assert not BACKEND_OUTPUTS & set(adopting_account_stack.outputs)
     assert not (GITHUB_OUTPUTS | BACKEND_OUTPUTS) & set(bare_account_stack.outputs)
-    assert not [r for r in bare_account_stack.resources if r.type in (PROVIDER, BUCKET, KEY, POLICY)]
+    assert not [
+        r for r in bare_account_stack.resources if r.type in (PROVIDER, BUCKET, KEY, POLICY)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -243,7 +267,10 @@ def test_only_what_was_created_is_an_output(adopting_account_stack, bare_account
         ({"githubRepository": "repo:x/y:*"}, "config githubRepository"),
         ({"githubOidcProviderArn": EXISTING_PROVIDER_ARN}, "needs githubRepository"),
         (
-            {"githubRepository": GITHUB_REPOSITORY, "githubOidcProviderArn": "arn:aws:iam::1:oidc-provider/x"},
+            {
+                "githubRepository": GITHUB_REPOSITORY,
+                "githubOidcProviderArn": "arn:aws:iam::1:oidc-provider/x",
+            },
             "config githubOidcProviderArn",
         ),
         ({"selfManagedBackend": "yes"}, "config selfManagedBackend"),
@@ -258,4 +285,3 @@ def test_a_bad_setting_stops_the_account_program_before_any_resource(config, mes
             mocks=mocks,
         )
     assert mocks.resources == []
-

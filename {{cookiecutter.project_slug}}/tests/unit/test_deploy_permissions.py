@@ -16,7 +16,12 @@ PERMISSIONS = deploy_permissions.load()
 # The only data-plane actions a grant may allow on every resource: each names no resource
 # until it exists (Service Authorization Reference), and each is conditioned on the project
 # or reads no data. policy/waivers.toml waives the pack's rule for them.
-DATA_ACTIONS_ON_EVERY_RESOURCE = {"kms:CreateKey", "kms:ListAliases", "kms:TagResource", "lambda:CreateEventSourceMapping"}
+DATA_ACTIONS_ON_EVERY_RESOURCE = {
+    "kms:CreateKey",
+    "kms:ListAliases",
+    "kms:TagResource",
+    "lambda:CreateEventSourceMapping",
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +37,10 @@ def deployments(request, stack, prod_stack, pr_stack) -> list[Deployment]:
 
 def aws_types(deployments: list[Deployment]) -> set[str]:
     return {
-        r.type for d in deployments for r in d.resources if r.type.split(":")[0] not in ("tap", "pulumi")
+        r.type
+        for d in deployments
+        for r in d.resources
+        if r.type.split(":")[0] not in ("tap", "pulumi")
     }
 
 
@@ -62,7 +70,11 @@ def test_data_actions_on_every_resource_are_only_those_that_name_none():
         if action.split(":", 1)[0] in DATA_SERVICES
     }
     assert every <= DATA_ACTIONS_ON_EVERY_RESOURCE
-    creates = [g for g in PERMISSIONS.grants if {"kms:CreateKey", "lambda:CreateEventSourceMapping"} & set(g.actions)]
+    creates = [
+        g
+        for g in PERMISSIONS.grants
+        if {"kms:CreateKey", "lambda:CreateEventSourceMapping"} & set(g.actions)
+    ]
     assert creates and all(grant.condition for grant in creates)
 
 

@@ -84,7 +84,9 @@ def test_each_region_gets_its_own_role_name(bare_account_stack, adopting_account
     assert len(set(names.values())) == 2, names
 
 
-def test_no_environment_suffix_renames_the_cloudwatch_role(bare_account_stack, adopting_account_stack):
+def test_no_environment_suffix_renames_the_cloudwatch_role(
+    bare_account_stack, adopting_account_stack
+):
     # adopting_account_stack ran with ENVIRONMENT_SUFFIX=pr42, as a pull request's pipeline would.
     for deployment in (bare_account_stack, adopting_account_stack):
         role_name = cloudwatch_role(deployment).inputs["name"]
