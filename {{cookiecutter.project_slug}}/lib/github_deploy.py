@@ -26,6 +26,7 @@ from pulumi_aws import iam
 
 from lib.context import StackContext
 from lib.deploy_permissions import DeployPermissions
+from lib.environment import STACK_PREFIX
 from lib.iam import policy_document, statement
 from lib.state_backend import StateBackend
 
@@ -149,8 +150,20 @@ class GitHubDeploy(pulumi.ComponentResource):
         )
         roles = {f"{name}-role": self.deploy_role, f"{name}-prod-role": self.prod_deploy_role}
 
-        self._attach_deploy_policies(name, ctx, permissions, roles)
-        # The guard and the state's access name the state key, known only once it exists, so
+        statements = [
+            *permissions.statements(deploy_values(ctx)),
+            *pass_role_statements(ctx, permissions),
+        ]
+        self._attach_policies(f"{name}-policy", ctx, "github-deploy", statements, roles)
+        # Only the prod role may change prod.
+        self._attach_policies(
+            f"{name}-prod-guard",
+            ctx,
+            "github-deploy-prod-guard",
+            prod_guard(permissions, args.state),
+            {f"{name}-role": self.deploy_role},
+        )
+        # The guards and the state's access name the state key, known only once it exists, so
         # they are each role's inline policy.
         for role_name, role in roles.items():
             iam.RolePolicy(
@@ -174,35 +187,28 @@ class GitHubDeploy(pulumi.ComponentResource):
             }
         )
 
-    def _attach_deploy_policies(
+    def _attach_policies(
         self,
         name: str,
         ctx: StackContext,
-        permissions: DeployPermissions,
+        purpose: str,
+        statements: list[dict[str, Any]],
         roles: dict[str, iam.Role],
     ) -> None:
-        """The kept folders' grants and iam:PassRole, as managed policies that fit IAM's size,
-        each attached to both roles."""
+        """``statements`` as managed policies that each fit IAM's size, attached to ``roles``."""
         child = pulumi.ResourceOptions(parent=self)
-        values = {
-            "partition": ctx.partition,
-            "region": ctx.region,
-            "account": str(ctx.account_id),
-            "project": ctx.namer.project,
-        }
-        statements = [*permissions.statements(values), *pass_role_statements(ctx, permissions)]
         for number, document in enumerate(split_into_policies(statements), 1):
             policy = iam.Policy(
-                f"{name}-policy-{number}",
-                name=ctx.namer.name("iam_policy", f"github-deploy-{number}"),
-                description=f"What GitHub Actions deploys {ctx.namer.project} with ({number})",
+                f"{name}-{number}",
+                name=ctx.namer.name("iam_policy", f"{purpose}-{number}"),
+                description=f"GitHub Actions deploys {ctx.namer.project} with this ({purpose})",
                 policy=json.dumps({"Version": "2012-10-17", "Statement": document}),
                 tags=ctx.tags,
                 opts=child,
             )
             for role_name, role in roles.items():
                 iam.RolePolicyAttachment(
-                    f"{role_name}-policy-{number}",
+                    f"{role_name}-{purpose}-{number}",
                     role=role.name,
                     policy_arn=policy.arn,
                     opts=child,
@@ -220,6 +226,16 @@ class GitHubDeploy(pulumi.ComponentResource):
             tags=ctx.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+
+def deploy_values(ctx: StackContext) -> dict[str, str]:
+    """What the grants' ``{partition}``, ``{region}``, ``{account}`` and ``{project}`` stand for."""
+    return {
+        "partition": ctx.partition,
+        "region": ctx.region,
+        "account": str(ctx.account_id),
+        "project": ctx.namer.project,
+    }
 
 
 def pass_role_statements(ctx: StackContext, permissions: DeployPermissions) -> list[dict]:
@@ -262,6 +278,50 @@ def own_resources_guard(
         action for action in granted - state_use if action.split(":", 1)[0] in ("iam", "kms", "s3")
     )
     return statement("LeaveTheAccountStackAlone", actions, resources, effect="Deny")
+
+
+# Action names that only read: the prod guard leaves them, so a pull request's preview of its own
+# stack may still read what it shares with prod (the alarm topic's settings, say).
+_READS = re.compile(r"[a-z0-9-]+:(Get|List|Describe|Head)[A-Za-z]*|[a-z-]+:GET")
+PROD_TAG = {"aws:ResourceTag/Environment": "prod"}
+PROD_REQUEST_TAG = {"aws:RequestTag/Environment": "prod"}
+
+
+def prod_guard(permissions: DeployPermissions, state: StateBackend | None) -> list[dict[str, Any]]:
+    """What keeps the (non-prod) deploy role off prod: no change to a resource tagged, or being
+    tagged, ``Environment: prod`` (every taggable resource is, lib/tagging.py), and no access to
+    the prod stack's state. Services that do not evaluate aws:ResourceTag for an action (S3
+    buckets, CloudWatch Logs' older actions) are not held back by the tag; the prod GitHub
+    environment's reviewers still gate the prod role, the only one trusted there."""
+    writes = sorted(a for a in {*permissions.actions, "iam:PassRole"} if not _READS.fullmatch(a))
+    guards = [
+        statement(
+            "LeaveProdResourcesAlone",
+            writes,
+            ["*"],
+            effect="Deny",
+            condition={"StringEquals": PROD_TAG},
+        ),
+        statement(
+            "CreateNothingForProd",
+            writes,
+            ["*"],
+            effect="Deny",
+            condition={"StringEquals": PROD_REQUEST_TAG},
+        ),
+    ]
+    if state is not None:
+        # Pulumi's DIY backend keeps a stack's state, history, backups and lock under
+        # .pulumi/<kind>/.../<project>/<stack>.
+        guards.append(
+            statement(
+                "LeaveProdStateAlone",
+                STATE_OBJECT_ACTIONS,
+                [f"{state.bucket_arn}/.pulumi/*/{STACK_PREFIX}prod*"],
+                effect="Deny",
+            )
+        )
+    return guards
 
 
 def state_access(state: StateBackend) -> list[dict[str, Any]]:

@@ -156,8 +156,53 @@ def test_the_deploy_policies_allow_no_wildcard_action_nor_not_action(request, de
 @pytest.mark.parametrize("prod", [False, True])
 def test_both_roles_hold_the_deploy_policies(account_stack, prod):
     role = deploy_role(account_stack, prod)
-    attached = managed_policies(account_stack, role)
-    assert len(attached) == len(account_stack.of_type(POLICY)) >= 1
+    granted = [p for p in account_stack.of_type(POLICY) if "-github-deploy-policy-" in p.name]
+    assert granted
+    documents = managed_policies(account_stack, role)
+    assert all(p.json("policy") in documents for p in granted)
+
+
+def deny_statements(deployment, role) -> list[dict]:
+    documents = [*managed_policies(deployment, role), inline_policy(deployment, role)]
+    return [s for d in documents for s in d["Statement"] if s["Effect"] == "Deny"]
+
+
+@pytest.mark.parametrize("deployment", WITH_ROLES)
+def test_only_the_prod_role_may_change_what_is_tagged_prod(request, deployment):
+    deployment = request.getfixturevalue(deployment)
+    role = deploy_role(deployment)
+    guards = {s["Sid"]: s for s in deny_statements(deployment, role)}
+    # What the grants allow beyond reading (the state's own access has its guard below).
+    writes = {
+        a
+        for document in managed_policies(deployment, role)
+        for s in document["Statement"]
+        if s["Effect"] == "Allow"
+        for a in s["Action"]
+        if not re.search(r":(Get|List|Describe|Head|GET)", a)
+    }
+    for sid, key in (
+        ("LeaveProdResourcesAlone", "aws:ResourceTag/Environment"),
+        ("CreateNothingForProd", "aws:RequestTag/Environment"),
+    ):
+        assert guards[sid]["Condition"] == {"StringEquals": {key: "prod"}}
+        assert guards[sid]["Resource"] == ["*"]
+        assert writes - {"iam:PassRole"} <= set(guards[sid]["Action"])
+    prod_guards = {s["Sid"] for s in deny_statements(deployment, deploy_role(deployment, True))}
+    assert not {"LeaveProdResourcesAlone", "CreateNothingForProd"} & prod_guards
+
+
+def test_only_the_prod_role_may_touch_the_prod_stacks_state(account_stack):
+    bucket = f"arn:aws:s3:::{account_stack.one(BUCKET).inputs['bucket']}"
+    (guard,) = [
+        s
+        for s in deny_statements(account_stack, deploy_role(account_stack))
+        if s["Sid"] == "LeaveProdStateAlone"
+    ]
+    assert guard["Resource"] == [f"{bucket}/.pulumi/*/TapStackprod*"]
+    assert guard["Action"] == sorted(STATE_OBJECT_ACTIONS)
+    prod = deny_statements(account_stack, deploy_role(account_stack, True))
+    assert "LeaveProdStateAlone" not in {s["Sid"] for s in prod}
 
 
 def test_each_deploy_policy_fits_iams_managed_policy_size(account_stack):
