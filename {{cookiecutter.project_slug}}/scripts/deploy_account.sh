@@ -30,15 +30,18 @@ fi
 # did not create it, the stack adopts it (config githubOidcProviderArn) instead of failing to
 # create a second; the stack that created it keeps it, so destroy that one last.
 if pulumi config get githubRepository --stack "$stack" >/dev/null 2>&1 \
-    && ! pulumi config get githubOidcProviderArn --stack "$stack" >/dev/null 2>&1 \
-    && ! pulumi stack export --stack "$stack" | grep -q 'aws:iam/openIdConnectProvider:OpenIdConnectProvider'; then
-    existing="$(aws iam list-open-id-connect-providers --output text \
-        --query "OpenIDConnectProviderList[?ends_with(Arn, '/token.actions.githubusercontent.com')].Arn")"
-    if [ -n "$existing" ] && [ "$existing" != "None" ]; then
-        echo "Adopting the account's GitHub OIDC provider $existing"
-        pulumi config set githubOidcProviderArn "$existing" --stack "$stack"
+    && ! pulumi config get githubOidcProviderArn --stack "$stack" >/dev/null 2>&1; then
+    # Read whole, then searched: a grep -q that stops early would fail the export (pipefail).
+    state="$(pulumi stack export --stack "$stack")"
+    if ! grep -q 'aws:iam/openIdConnectProvider:OpenIdConnectProvider' <<<"$state"; then
+        existing="$(aws iam list-open-id-connect-providers --output text \
+            --query "OpenIDConnectProviderList[?ends_with(Arn, '/token.actions.githubusercontent.com')].Arn")"
+        if [ -n "$existing" ] && [ "$existing" != "None" ]; then
+            echo "Adopting the account's GitHub OIDC provider $existing"
+            pulumi config set githubOidcProviderArn "$existing" --stack "$stack"
+        fi
     fi
 fi
 
 pulumi up --yes --refresh --stack "$stack"
-echo "Its outputs, for the repository's variables (README: The account program): pulumi stack output --cwd account --stack $stack"
+echo "Its outputs, for the repository's variables (README: The account stack): pulumi stack output --cwd account --stack $stack"
