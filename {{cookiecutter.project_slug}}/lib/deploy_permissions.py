@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,7 +114,10 @@ def load(lib: Path = LIB) -> DeployPermissions:
     for path in permission_files(lib):
         source = path.relative_to(lib.parent).as_posix()
         data = parse(path.read_text(encoding="utf-8"), source)
-        grants += [_grant(entry, f"{source}: grant {n}", source) for n, entry in _numbered(data)]
+        grants += [
+            _grant(entry, f"{source}: grant {number}", source)
+            for number, entry in enumerate(data.get("grant", []), 1)
+        ]
         services += data.get("pass_role", {}).get("services", [])
         free |= set(data.get("no_permission", {}).get("functions", []))
     sids = [grant.sid for grant in grants]
@@ -134,10 +137,6 @@ def parse(text: str, source: str) -> dict[str, Any]:
     if unknown:
         raise DeployPermissionsError(f"{source} holds unknown tables {unknown}")
     return data
-
-
-def _numbered(data: Mapping[str, Any]) -> Sequence[tuple[int, dict]]:
-    return list(enumerate(data.get("grant", []), 1))
 
 
 def _grant(entry: dict, where: str, source: str) -> Grant:

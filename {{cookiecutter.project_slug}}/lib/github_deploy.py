@@ -9,8 +9,10 @@ deploy role for the ``prod`` environment alone, which GitHub puts behind its rev
 Both roles get the same permissions, built from the ``deploy_actions.toml`` of every folder the
 project kept (lib/deploy_permissions.py), plus iam:PassRole for the project's roles to the
 services that use them, and access to the state bucket and secrets key when the account stack
-holds them. Their own policy denies every IAM and S3 action they are granted on the account
-stack's roles and state bucket: a deploy role cannot widen itself or delete the state.
+holds them. Their own policy denies every IAM, S3 and KMS action they are granted on the
+account stack's roles, state bucket and state key: a deploy role cannot widen itself or delete
+the state. The (non-prod) deploy role is also denied every change to what is tagged, or being
+tagged, ``Environment: prod`` and the prod stack's state: only the prod role changes prod.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ DEPLOY_SUBJECTS = (
     "environment:staging",
 )
 PROD_SUBJECTS = ("environment:prod",)
-# An hour covers a deploy, its integration tests and a destroy; STS's shortest default.
+# An hour covers a deploy, its integration tests and a destroy; the least IAM allows a role.
 MAX_SESSION_SECONDS = 3600
 # IAM's limit on a managed policy document, counted without whitespace (IAM quotas).
 MANAGED_POLICY_MAX_CHARACTERS = 6144

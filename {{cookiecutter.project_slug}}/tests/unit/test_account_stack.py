@@ -15,6 +15,7 @@ from lib.github_deploy import (
     STATE_KEY_ACTIONS,
     STATE_OBJECT_ACTIONS,
     document_size,
+    split_into_policies,
 )
 from lib.naming import NAME_RULES, region_code
 from policy.model import Resource
@@ -330,3 +331,16 @@ def test_a_bad_setting_stops_the_account_program_before_any_resource(config, mes
             mocks=mocks,
         )
     assert mocks.resources == []
+
+
+def test_statements_are_split_into_policies_that_fit_and_keep_their_order():
+    statements = [
+        {"Sid": f"S{n}", "Effect": "Allow", "Action": [f"svc:Action{n}"], "Resource": ["*"]}
+        for n in range(200)
+    ]
+    documents = split_into_policies(statements, limit=1000)
+    assert len(documents) > 1
+    assert all(document_size(document) <= 1000 for document in documents)
+    assert [s for document in documents for s in document] == statements
+    with pytest.raises(ValueError, match="alone exceeds"):
+        split_into_policies(statements, limit=10)

@@ -97,3 +97,55 @@ def test_the_roles_the_stacks_declare_are_the_ones_the_grants_reach(deployments)
         for role in deployment.of_type("aws:iam/role:Role"):
             name = role.inputs["name"]
             assert name.startswith(f"{deployment.args.project}-"), name
+
+
+GRANT = """
+[[grant]]
+sid = "ManageWidgets"
+why = "the widgets"
+types = ["aws:widget/widget:Widget"]
+actions = ["widget:CreateWidget"]
+resources = ["arn:{partition}:widget:{region}:{account}:widget/{project}-*"]
+"""
+
+
+def write(folder, name: str, text: str) -> None:
+    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+
+
+def test_each_folders_grants_are_found_by_folder_and_filled_in(tmp_path):
+    lib = tmp_path / "lib"
+    write(lib, "deploy_actions.toml", '[pass_role]\nservices = ["lambda.amazonaws.com"]\n')
+    write(lib, "widgets/deploy_actions.toml", GRANT)
+    loaded = deploy_permissions.load(lib)
+    assert [grant.source for grant in loaded.grants] == ["lib/widgets/deploy_actions.toml"]
+    assert loaded.pass_role_services == ("lambda.amazonaws.com",)
+    values = {"partition": "aws", "region": "eu-west-1", "account": "1", "project": "p"}
+    (statement,) = loaded.statements(values)
+    assert statement["Resource"] == ["arn:aws:widget:eu-west-1:1:widget/p-*"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[grants]]\n", "unknown tables"),
+        (GRANT.replace('why = "the widgets"\n', ""), r"lacks \['why'\]"),
+        (GRANT.replace("types =", "type ="), "unknown fields"),
+        (GRANT.replace('types = ["aws:widget/widget:Widget"]\n', ""), "no resource type"),
+        (GRANT.replace('"ManageWidgets"', '"Manage-Widgets"'), "letters and digits"),
+        (GRANT + GRANT, "appear more than once"),
+        ("[[grant]", "not valid TOML"),
+    ],
+)
+def test_a_grant_the_account_stack_cannot_use_is_refused_by_file(tmp_path, text, message):
+    write(tmp_path / "lib", "widgets/deploy_actions.toml", text)
+    with pytest.raises(deploy_permissions.DeployPermissionsError, match=message):
+        deploy_permissions.load(tmp_path / "lib")
+
+
+def test_a_wildcard_action_is_refused_when_the_policy_is_built(tmp_path):
+    write(tmp_path / "lib", "widgets/deploy_actions.toml", GRANT.replace("CreateWidget", "*"))
+    loaded = deploy_permissions.load(tmp_path / "lib")
+    with pytest.raises(ValueError, match="wildcard"):
+        loaded.statements({"partition": "aws", "region": "r", "account": "1", "project": "p"})
