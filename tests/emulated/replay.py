@@ -4,10 +4,10 @@ the program itself rather than written again here.
 ``plan`` runs ``tap.py`` once under the project's own Pulumi mocks (tests/unit/mocks.py), with
 the stack's config file (``Pulumi.TapStack<suffix>.yaml``) and any extra config, which record
 every resource with the inputs ``pulumi up`` would send to AWS; ``plan_account`` does the same
-for the account program (``account/``) on its stack ``<account id>-<region>``. ``replay`` then creates each
-recorded resource in moto with the one creator ``CREATORS`` holds for its type token, swapping
-the mocks' placeholder ids, ARNs and endpoints for the ones moto hands out (``Translation``) in
-every later input and in the stack outputs.
+for the account program (``account/``) on its stack ``<account id>-<region>``. ``replay`` then
+creates each recorded resource in moto with the one creator ``CREATORS`` holds for its type
+token, swapping the mocks' placeholder ids, ARNs and endpoints for the ones moto hands out
+(``Translation``) in every later input and in the stack outputs.
 
 Resources are created in the order the mocks recorded them, which is a dependency order: the
 engine registers a resource only once its inputs have resolved and its ``depends_on`` and
