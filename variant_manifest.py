@@ -60,15 +60,19 @@ class Manifest:
     common_answers: tuple[str, ...]
     parts: dict[str, Part]
     variants: dict[str, Variant]
+    # What every variant keeps beyond its entries ([shared]: the account program's lint
+    # target, task and first step); it owns no path.
+    shared: Part = field(default_factory=lambda: Part(name="shared", summary="", owns=()))
 
     def owners(self) -> dict[str, Part]:
         """Every manifest entry (part or variant) by name."""
         return {**self.parts, **self.variants}
 
     def kept_by(self, variant: str) -> tuple[Part, ...]:
-        """The entries whose paths ``variant`` keeps: the variant itself and its parts."""
+        """The entries whose paths ``variant`` keeps: the shared entry (no paths), the variant
+        itself and its parts."""
         chosen = self.variants[variant]
-        return (chosen, *(self.parts[name] for name in chosen.parts))
+        return (self.shared, chosen, *(self.parts[name] for name in chosen.parts))
 
     def answers_of(self, variant: str) -> tuple[str, ...]:
         """The answers ``variant`` reads."""
@@ -145,6 +149,7 @@ def load(path: Path = MANIFEST) -> Manifest:
         variants={
             name: Variant(name=name, **_tuples(entry)) for name, entry in data["variants"].items()
         },
+        shared=Part(name="shared", summary="", owns=(), **_tuples(data.get("shared", {}))),
     )
 
 

@@ -32,7 +32,12 @@ MANIFEST = json.loads(
     r"""{{ manifest_json }}"""  # noqa: E501  # pylint: disable=line-too-long
 )
 CHOSEN = MANIFEST["variants"][VARIANT]
-KEPT = [CHOSEN, *(MANIFEST["parts"][name] for name in CHOSEN.get("parts", ()))]
+# [shared] is what every variant keeps beyond its entries (it owns no path).
+KEPT = [
+    {"owns": [], **MANIFEST.get("shared", {})},
+    CHOSEN,
+    *(MANIFEST["parts"][name] for name in CHOSEN.get("parts", ())),
+]
 # Stacks are named TapStack<suffix> (the TAP convention), so stack TapStackdev reads
 # Pulumi.TapStackdev.yaml; lib/environment.py and scripts/deploy.sh use the same prefix.
 STACK_PREFIX = "TapStack"

@@ -34,6 +34,10 @@ with open(os.environ["STAND_IN_LOG"], "a", encoding="utf-8") as log:
 PULUMI_ANSWERS = """
 if sys.argv[1:3] == ["stack", "output"]:
     print("{}")
+if sys.argv[1:3] == ["stack", "export"]:
+    print(os.environ.get("STAND_IN_STATE", "{}"))
+if sys.argv[1:3] == ["config", "get"]:  # the keys STAND_IN_CONFIG names are set
+    sys.exit(0 if sys.argv[3] in os.environ.get("STAND_IN_CONFIG", "").split(",") else 1)
 if sys.argv[1:2] == ["preview"]:
     sys.exit(int(os.environ.get("STAND_IN_PREVIEW_EXIT", "0")))
 """
@@ -42,8 +46,13 @@ if sys.argv[1:3] == ["apigateway", "get-account"]:
     print(os.environ.get("STAND_IN_CLOUDWATCH_ROLE", "None"))
 elif sys.argv[1:3] == ["sts", "get-caller-identity"]:
     print("123456789012")
+elif sys.argv[1:3] == ["iam", "list-open-id-connect-providers"]:
+    print(os.environ.get("STAND_IN_OIDC_PROVIDER", "None"))
 """
-LAMBDA_VARIANTS = variant_paths()["account"]
+GITHUB_PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+# The variants whose deploy checks API Gateway's CloudWatch role first (the account program,
+# shared by every variant, sets it where API Gateway is used).
+LAMBDA_VARIANTS = variant_paths()["scripts/check_account.sh"]
 CLOUDWATCH_ROLE = "arn:aws:iam::123456789012:role/tap-service-apigw-cloudwatch-us-east-1-account"
 
 
@@ -172,10 +181,10 @@ def test_the_ecs_deploy_asks_nothing_of_api_gateway(project_copy):
     result, calls = run_script(project, "deploy.sh", STAND_IN_CLOUDWATCH_ROLE="None")
     assert result.returncode == 0, result.stdout + result.stderr
     assert [call for call in calls if call["tool"] == "aws"] == []
-    assert not (project / "account").exists()
+    assert not (project / "scripts" / "check_account.sh").exists()
 
 
-@pytest.mark.parametrize("variant", LAMBDA_VARIANTS)
+@pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
 def test_deploy_account_deploys_one_stack_per_account_and_region(project_copy, variant, region):
     project = project_copy(f"{variant}-defaults")
@@ -191,7 +200,51 @@ def test_deploy_account_deploys_one_stack_per_account_and_region(project_copy, v
     assert ["up", "--yes", "--refresh", "--stack", stack] == pulumi_calls[-1]["args"]
 
 
-@pytest.mark.parametrize("variant", LAMBDA_VARIANTS)
+def config_sets(calls: list[dict]) -> dict[str, str]:
+    """What the pulumi calls set in the stack's config, key to value."""
+    return {
+        call["args"][2]: call["args"][3]
+        for call in calls
+        if call["tool"] == "pulumi" and call["args"][:2] == ["config", "set"]
+    }
+
+
+def test_deploy_account_sets_the_repository_and_backend_it_is_given(project_copy):
+    project = project_copy("multi-env-ecs-defaults")
+    result, calls = run_script(
+        project, "deploy_account.sh", GITHUB_REPOSITORY="octo-org/shop", SELF_MANAGED_BACKEND="true"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    sets = config_sets(calls)
+    assert sets["githubRepository"] == "octo-org/shop"
+    assert sets["selfManagedBackend"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("state", "config", "adopts"),
+    [
+        ("{}", "githubRepository", True),  # the account has GitHub's provider, this stack none
+        ('{"t": "aws:iam/openIdConnectProvider:OpenIdConnectProvider"}', "githubRepository", False),
+        ("{}", "githubRepository,githubOidcProviderArn", False),  # adopted already
+        ("{}", "", False),  # no deploy roles wanted
+    ],
+)
+def test_deploy_account_adopts_the_accounts_oidc_provider_only_when_it_would_collide(
+    project_copy, state, config, adopts
+):
+    # IAM holds one provider per URL and account: creating a second one fails.
+    project = project_copy("serverless-api-defaults")
+    result, calls = run_script(
+        project, "deploy_account.sh", STAND_IN_STATE=state, STAND_IN_CONFIG=config,
+        STAND_IN_OIDC_PROVIDER=GITHUB_PROVIDER,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    adopted = config_sets(calls).get("githubOidcProviderArn")
+    assert adopted == (GITHUB_PROVIDER if adopts else None)
+    assert [call for call in calls if call["tool"] == "pulumi"][-1]["args"][0] == "up"
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_the_account_program_is_its_own_project_on_the_projects_virtualenv(bake, variant):
     project = bake(f"{variant}-defaults").project_path
     account = yaml.safe_load((project / "account" / "Pulumi.yaml").read_text())
@@ -230,7 +283,7 @@ print(type(program["stack"]).__name__, sys.modules["lib"].__file__)
 """
 
 
-@pytest.mark.parametrize("variant", LAMBDA_VARIANTS)
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_the_account_program_imports_lib_when_pulumi_runs_it_from_its_folder(project_copy, variant):
     project = project_copy(f"{variant}-defaults")
     driver = project.parent / "run_like_pulumi.py"

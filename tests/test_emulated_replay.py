@@ -106,3 +106,35 @@ def test_an_ecs_prod_stack_replays_with_its_firewall_monitoring_and_closed_defau
         ]
     )["SecurityGroups"]
     assert default["IpPermissions"] == default["IpPermissionsEgress"] == []
+
+# The account program with every piece on (lib/account_stack.py).
+ACCOUNT_CONFIG = {
+    "TapAccount:githubRepository": "octo-org/orders-api",
+    "TapAccount:selfManagedBackend": "true",
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_account_program_replays_into_the_emulated_account(aws, bake, variant):
+    # moto validates each managed policy as IAM does: grammar, action names, ARNs, conditions.
+    project = bake(f"{variant}-defaults").project_path
+    planned = replay.plan_account(project, aws.region, ACCOUNT_CONFIG)
+    assert replay.unreplayable(planned) == []
+    aws.reset()
+    state = replay.replay(project, aws, planned)
+    iam = aws.client("iam")
+    (provider,) = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+    outputs = state.outputs()
+    for output in ("githubDeployRoleArn", "githubProdDeployRoleArn"):
+        name = outputs[output].rsplit("/", 1)[-1]
+        role = iam.get_role(RoleName=name)["Role"]
+        (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+        assert trust["Principal"] == {"Federated": provider["Arn"]}
+        assert role["MaxSessionDuration"] == 3600
+        assert iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    bucket = outputs["stateBucketName"]
+    assert outputs["backendUrl"] == f"s3://{bucket}"
+    s3 = aws.client("s3")
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    key_id = outputs["secretsProviderUrl"].removeprefix("awskms://").split("?")[0]
+    assert aws.client("kms").describe_key(KeyId=key_id)["KeyMetadata"]["Enabled"]

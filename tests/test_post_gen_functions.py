@@ -87,17 +87,17 @@ def next_steps_of(hook: ModuleType, capsys) -> list[str]:
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_next_steps_run_the_account_program_before_the_deploy_only_where_there_is_one(
+def test_next_steps_run_the_once_only_steps_right_before_the_first_deploy(
     tmp_path, monkeypatch, variant, capsys
 ):
+    # The account program is shared: every variant deploys it once, right before its first
+    # deploy (variants.toml [shared] first_steps, then each kept entry's).
     hook = import_hook(tmp_path, variant, monkeypatch)
-    has_account = "account" in {p for entry in MANIFEST.kept_by(variant) for p in entry.owns}
+    once = [step["run"] for step in MANIFEST.first_steps_of(variant)]
+    assert "bash scripts/deploy_account.sh" in once
     steps = next_steps_of(hook, capsys)
     deploy = steps.index("bash scripts/deploy.sh")
-    assert steps[deploy - 1 : deploy] == (
-        ["bash scripts/deploy_account.sh"] if has_account else ["pulumi login"]
-    )
-    assert ("bash scripts/deploy_account.sh" in steps) is has_account
+    assert steps[deploy - len(once) - 1 : deploy] == ["pulumi login", *once]
 
 
 def test_next_steps_create_the_venv_only_when_generation_did_not(tmp_path, monkeypatch, capsys):

@@ -3,10 +3,11 @@ the program itself rather than written again here.
 
 ``plan`` runs ``tap.py`` once under the project's own Pulumi mocks (tests/unit/mocks.py), with
 the stack's config file (``Pulumi.TapStack<suffix>.yaml``) and any extra config, which record
-every resource with the inputs ``pulumi up`` would send to AWS. ``replay`` then creates each
-recorded resource in moto with the one creator ``CREATORS`` holds for its type token, swapping
-the mocks' placeholder ids, ARNs and endpoints for the ones moto hands out (``Translation``) in
-every later input and in the stack outputs.
+every resource with the inputs ``pulumi up`` would send to AWS; ``plan_account`` does the same
+for the account program (``account/``) on its stack ``<account id>-<region>``. ``replay`` then
+creates each recorded resource in moto with the one creator ``CREATORS`` holds for its type
+token, swapping the mocks' placeholder ids, ARNs and endpoints for the ones moto hands out
+(``Translation``) in every later input and in the stack outputs.
 
 Resources are created in the order the mocks recorded them, which is a dependency order: the
 engine registers a resource only once its inputs have resolved and its ``depends_on`` and
@@ -70,12 +71,16 @@ from moto.s3.models import FakeBucket
 
 from tests.emulated import EmulatedAws, zipped
 
-# Runs in the generated project: tap.py under its own mocks, every declared resource as JSON.
+# Runs in the generated project: tap.py (or account/__main__.py, with the account program's
+# Pulumi project) under its own mocks, every declared resource as JSON.
 PLAN_PROGRAM = """
 import json, sys
-from tests.unit.mocks import deploy_program
+from tests.unit.mocks import TAP_PROGRAM, deploy_program
 
-deployment = deploy_program(stack=sys.argv[1], config=json.loads(sys.argv[2]))
+program = TAP_PROGRAM.parent / sys.argv[4]
+deployment = deploy_program(
+    stack=sys.argv[1], config=json.loads(sys.argv[2]), program_file=program, project=sys.argv[5]
+)
 plan = {
     "resources": [
         {"type": r.type, "name": r.name, "inputs": r.inputs, "outputs": r.outputs}
@@ -150,11 +155,23 @@ def stack_config(project: Path, suffix: str) -> dict[str, str]:
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
 
 
+# The account program (account/): its Pulumi project, and its stack of an account and region.
+ACCOUNT_PROGRAM = "account/__main__.py"
+ACCOUNT_PROJECT = "TapAccount"
+EMULATED_ACCOUNT_ID = "123456789012"  # the account the project's mocks and moto both answer
+
+
 def _program_files(project: Path) -> list[Path]:
-    """What decides the plan: the program, its library, and the unit-test package whose mocks
-    it runs under."""
+    """What decides the plan: the programs, their library and its data, and the unit-test
+    package whose mocks they run under."""
     return sorted(
-        [project / "tap.py", *project.glob("lib/**/*.py"), *project.glob("tests/unit/**/*.py")]
+        [
+            project / "tap.py",
+            *project.glob("account/*.py"),
+            *project.glob("lib/**/*.py"),
+            *project.glob("lib/**/*.toml"),
+            *project.glob("tests/unit/**/*.py"),
+        ]
     )
 
 
@@ -166,7 +183,22 @@ def plan(project: Path, suffix: str, config: Mapping[str, str] | None = None) ->
     program (tap.py, lib/**/*.py, the mocks in tests/unit) and config.
     """
     settings = {**stack_config(project, suffix), **(config or {})}
-    digest = hashlib.sha256(json.dumps([suffix, settings], sort_keys=True).encode())
+    return _plan(project, f"TapStack{suffix}", settings, "tap.py", "TapStack")
+
+
+def plan_account(project: Path, region: str, config: Mapping[str, str] | None = None) -> Plan:
+    """What ``scripts/deploy_account.sh`` deploys: the account program on its stack
+    ``<account id>-<region>``, with ``config`` (``TapAccount:<key>``)."""
+    settings = {"aws:region": region, **(config or {})}
+    stack = f"{EMULATED_ACCOUNT_ID}-{region}"
+    return _plan(project, stack, settings, ACCOUNT_PROGRAM, ACCOUNT_PROJECT)
+
+
+def _plan(
+    project: Path, stack: str, settings: Mapping[str, str], program: str, pulumi_project: str
+) -> Plan:
+    """``program`` of ``pulumi_project`` on ``stack`` with ``settings``, under the mocks."""
+    digest = hashlib.sha256(json.dumps([stack, program, settings], sort_keys=True).encode())
     for path in _program_files(project):
         digest.update(path.relative_to(project).as_posix().encode() + b"\0" + path.read_bytes())
     key = digest.hexdigest()
@@ -178,9 +210,11 @@ def plan(project: Path, suffix: str, config: Mapping[str, str] | None = None) ->
                     sys.executable,
                     "-c",
                     PLAN_PROGRAM,
-                    f"TapStack{suffix}",
+                    stack,
                     json.dumps(settings),
                     str(out),
+                    program,
+                    pulumi_project,
                 ],
                 cwd=project,
                 env={
@@ -197,7 +231,7 @@ def plan(project: Path, suffix: str, config: Mapping[str, str] | None = None) ->
                 raise RuntimeError(f"the program did not run under mocks:\n{result.stderr}")
             _PLANS[key] = {
                 **json.loads(out.read_text(), parse_float=_number),
-                "config": settings,
+                "config": dict(settings),
             }
     return _PLANS[key]
 
@@ -587,11 +621,43 @@ def _hold_aws_managed_policy(arn: str) -> None:
         backend.managed_policies[policy.arn] = policy
 
 
+@creates("aws:iam/policy:Policy")
+def _policy(run: Replay, inputs: dict, mock: dict) -> None:
+    # moto validates the document as IAM does: its grammar, action names, ARNs, conditions.
+    policy = run.client("iam").create_policy(
+        PolicyName=inputs["name"],
+        PolicyDocument=inputs["policy"],
+        **_present(Description=inputs.get("description")),
+    )["Policy"]
+    run.learn(mock["arn"], policy["Arn"])
+    run.learn(mock["id"], policy["Arn"])  # a managed policy's id is its ARN
+
+
 @creates("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
 def _role_policy_attachment(run: Replay, inputs: dict, _: dict) -> None:
     if AWS_MANAGED_POLICY.fullmatch(inputs["policyArn"]):
         _hold_aws_managed_policy(inputs["policyArn"])
     run.client("iam").attach_role_policy(RoleName=inputs["role"], PolicyArn=inputs["policyArn"])
+
+
+@creates("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+def _oidc_provider(run: Replay, inputs: dict, mock: dict) -> None:
+    provider = run.client("iam").create_open_id_connect_provider(
+        Url=inputs["url"],
+        ClientIDList=inputs["clientIdLists"],
+        **_present(ThumbprintList=inputs.get("thumbprintLists")),
+    )
+    run.learn(mock["arn"], provider["OpenIDConnectProviderArn"])
+    run.learn(mock["id"], provider["OpenIDConnectProviderArn"])
+
+
+@creates("aws:apigateway/account:Account")
+def _apigateway_account(run: Replay, inputs: dict, _: dict) -> None:
+    run.client("apigateway").update_account(
+        patchOperations=[
+            {"op": "replace", "path": "/cloudwatchRoleArn", "value": inputs["cloudwatchRoleArn"]}
+        ]
+    )
 
 
 @creates("aws:lambda/function:Function")

@@ -1,7 +1,8 @@
 """Pulumi program of the account stack: what exists once per AWS account and region.
 
 Deploy it once per account and region before any TapStack (bash scripts/deploy_account.sh);
-its stack is named ``<account id>-<region>``.
+its stack is named ``<account id>-<region>``. lib/account_stack.py says what it declares and
+which config settings turn each piece on.
 """
 
 import sys
@@ -16,8 +17,8 @@ if PROJECT_ROOT not in sys.path:
 # pylint: disable=wrong-import-position
 import pulumi  # noqa: E402
 
+from lib.account_stack import AccountStack, AccountStackArgs  # noqa: E402
 from lib.environment import ConfigurationError  # noqa: E402
-from lib.lambda_api.account_stack import AccountStack, AccountStackArgs  # noqa: E402
 
 try:
     args = AccountStackArgs.from_config()

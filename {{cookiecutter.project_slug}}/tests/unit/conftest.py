@@ -16,6 +16,14 @@ import pytest
 
 from lib.config import DEFAULT_ENABLE_XRAY, DEFAULT_ENVIRONMENT_SUFFIX
 from tests.unit import parts
+from tests.unit.account_program import (
+    ACCOUNT_PROJECT,
+    EXISTING_PROVIDER_ARN,
+    FULL_CONFIG,
+    GITHUB_REPOSITORY,
+    OTHER_REGION,
+    deploy_account,
+)
 from tests.unit.mocks import DEFAULT_REGION, Deployment, RecordingMocks, deploy_program
 
 pytest_plugins = parts.module_names("fixtures")
@@ -60,6 +68,34 @@ def pr_stack() -> Deployment:
     return deploy_program(
         stack="TapStackpr12345", environ={"ENVIRONMENT_SUFFIX": "pr12345"}, config=config
     )
+
+
+@pytest.fixture(scope="session")
+def account_stack() -> Deployment:
+    """The account program in the generated region with every piece on: the deploy roles of
+    GITHUB_REPOSITORY (and the OIDC provider they trust) and the self-managed backend."""
+    return deploy_account(DEFAULT_REGION, FULL_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def adopting_account_stack() -> Deployment:
+    """The account program of another region, run from a pull request's pipeline
+    (ENVIRONMENT_SUFFIX=pr42): deploy roles trusting the account's existing OIDC provider, no
+    self-managed backend."""
+    return deploy_account(
+        OTHER_REGION,
+        {
+            f"{ACCOUNT_PROJECT}:githubRepository": GITHUB_REPOSITORY,
+            f"{ACCOUNT_PROJECT}:githubOidcProviderArn": EXISTING_PROVIDER_ARN,
+        },
+        environ={"ENVIRONMENT_SUFFIX": "pr42"},
+    )
+
+
+@pytest.fixture(scope="session")
+def bare_account_stack() -> Deployment:
+    """The account program with no config: only what the project's folders add to it."""
+    return deploy_account(DEFAULT_REGION)
 
 
 @pytest.fixture(scope="session", params=["stack", "pr_stack"])

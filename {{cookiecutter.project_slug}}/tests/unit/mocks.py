@@ -59,6 +59,7 @@ class Deployment:
     outputs: dict[str, Any] = field(default_factory=dict)
     args: Any = None  # the TapStackArgs the stack was declared with
     exports: dict[str, Any] = field(default_factory=dict)  # what tap.py exported, when it ran
+    functions: frozenset[str] = frozenset()  # the provider functions the program called
 
     def of_type(self, type_token: str) -> list[DeclaredResource]:
         """Every resource of one type, in declaration order."""
@@ -153,6 +154,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.stack_outputs = stack_outputs or {}
         # The options RecordingMonitor saw for each (type, name) about to be recorded.
         self.pending_options: dict[tuple[str, str], dict[str, Any]] = {}
+        self.functions: set[str] = set()  # the tokens of the provider functions called
 
     @property
     def region(self) -> str:
@@ -192,6 +194,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return target, outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        self.functions.add(args.token)
         region = self.region
         answers: dict[str, dict[str, Any]] = {
             "aws:index/getRegion:getRegion": {
@@ -283,7 +286,7 @@ def deploy(
     # pytest takes longer than declaring the resource; nothing reads it under mocks.
     with patch.object(resource_runtime, "_get_stack_trace", source_pb2.StackTrace):
         run()
-    return Deployment(mocks.resources, resolved)
+    return Deployment(mocks.resources, resolved, functions=frozenset(mocks.functions))
 
 
 def deploy_stack(

@@ -14,7 +14,15 @@ from tests.unit.mocks import Deployment
 WAIVERS = load_waivers()
 # The Security Hub controls each rule enforces, which its messages name, as the pack's do.
 CONTROLS_BY_RULE = controls_by_rule(load_controls())
-STACKS = ("stack", "prod_stack", "pr_stack")
+# The application stacks, and the account program's (tests/unit/conftest.py).
+STACKS = (
+    "stack",
+    "prod_stack",
+    "pr_stack",
+    "account_stack",
+    "adopting_account_stack",
+    "bare_account_stack",
+)
 _AS_DECLARED: dict[int, list[Resource]] = {}
 
 
@@ -105,11 +113,11 @@ def test_a_rule_below_mandatory_warns_or_is_not_run():
     assert broken(resources, at[DISABLED]) == []
 
 
-def test_every_waiver_is_needed_by_a_declared_resource(stack, prod_stack, pr_stack):
+def test_every_waiver_is_needed_by_a_declared_resource(request):
     # A waiver that nothing needs any more hides the next resource that matches it.
     used = {
         waiver_for(violation, WAIVERS)
-        for deployment in (stack, prod_stack, pr_stack)
+        for deployment in map(request.getfixturevalue, STACKS)
         for rule in RULES
         for violation in violations(rule, as_declared(deployment))
     }

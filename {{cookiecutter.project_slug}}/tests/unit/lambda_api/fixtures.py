@@ -36,3 +36,8 @@ def stacks_by_mode(stack) -> dict[str, Deployment]:
 def auth_stack(request, stacks_by_mode) -> tuple[str, Deployment]:
     """(mode, the generated stack in that mode), for each mode in turn."""
     return request.param, stacks_by_mode[request.param]
+
+
+# Deployments beyond the shared ones whose resource types the deploy roles must be able to manage
+# (tests/unit/test_deploy_permissions.py): each API authentication mode.
+DEPLOY_ROLE_DEPLOYMENTS = ("stacks_by_mode",)

@@ -1,51 +1,20 @@
-"""The account program (account/): API Gateway's CloudWatch role, once per account and region."""
+"""What this part adds to the account program (account/): API Gateway's CloudWatch role, once
+per account and region (lib/lambda_api/account.py)."""
 
 import pytest
 
-from lib.lambda_api.account_stack import ACCOUNT_ENVIRONMENT
+from lib.account_stack import ACCOUNT_ENVIRONMENT
 from lib.lambda_api.api_gateway_logging import API_GATEWAY_LOGGING_ACTIONS
 from lib.naming import NAME_RULES, region_code
 from lib.tagging import REQUIRED_TAG_KEYS
-from tests.unit.mocks import (
-    ACCOUNT_ID,
-    DEFAULT_REGION,
-    TAP_PROGRAM,
-    RecordingMocks,
-    accepts_tags,
-    deploy_program,
-)
-
-# The account program: its own Pulumi project, one stack per account and region.
-ACCOUNT_PROGRAM = TAP_PROGRAM.parent / "account" / "__main__.py"
-ACCOUNT_PROJECT = "TapAccount"
+from tests.unit.account_program import deploy_account
+from tests.unit.mocks import ACCOUNT_ID, DEFAULT_REGION, RecordingMocks, accepts_tags
 
 ACCOUNT_SETTING = "aws:apigateway/account:Account"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-OTHER_REGION = "ap-southeast-2" if DEFAULT_REGION != "ap-southeast-2" else "eu-west-1"
-
-
-def deploy_account(region: str, config: dict[str, str] | None = None, **settings):
-    """account/__main__.py on its stack ``<account id>-<region>``, as deploy_account.sh runs it."""
-    return deploy_program(
-        stack=f"{ACCOUNT_ID}-{region}",
-        config={"aws:region": region, **(config or {})},
-        program_file=ACCOUNT_PROGRAM,
-        project=ACCOUNT_PROJECT,
-        **settings,
-    )
-
-
-@pytest.fixture(scope="module")
-def account():
-    """The account stack in the generated region."""
-    return deploy_account(DEFAULT_REGION)
-
-
-@pytest.fixture(scope="module")
-def other_region_account():
-    """The account stack of another region, deployed while a pull request's suffix is set."""
-    return deploy_account(OTHER_REGION, environ={"ENVIRONMENT_SUFFIX": "pr42"})
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+ACCOUNT_STACKS = ["bare_account_stack", "account_stack", "adopting_account_stack"]
 
 
 def cloudwatch_role(deployment):
@@ -57,60 +26,75 @@ def cloudwatch_role(deployment):
     )
 
 
-def test_the_account_stack_sets_api_gateways_cloudwatch_role_for_its_region(account):
-    role = cloudwatch_role(account)
-    assert [r.name for r in account.of_type("tap:account:AccountStack")] == ["TapAccount"]
-    assert set(account.exports) == {"api_gateway_cloudwatch_role_arn"}
-    assert account.outputs == {"api_gateway_cloudwatch_role_arn": role.outputs["arn"]}
-
-
-def test_only_api_gateway_may_assume_the_cloudwatch_role(account):
-    (trust,) = cloudwatch_role(account).json("assumeRolePolicy")["Statement"]
-    assert trust["Principal"] == {"Service": "apigateway.amazonaws.com"}
-    assert trust["Action"] == ["sts:AssumeRole"]
-
-
-@pytest.mark.parametrize("deployment", ["account", "other_region_account"])
-def test_the_cloudwatch_role_only_writes_logs_of_its_account_and_region(request, deployment):
-    deployment = request.getfixturevalue(deployment)
+def cloudwatch_policy(deployment):
     role = cloudwatch_role(deployment)
     (policy,) = [
         p for p in deployment.of_type(ROLE_POLICY) if p.inputs["role"] == role.outputs["id"]
     ]
-    (statement,) = policy.json("policy")["Statement"]
+    return policy
+
+
+def test_the_account_stack_sets_api_gateways_cloudwatch_role_for_its_region(bare_account_stack):
+    role = cloudwatch_role(bare_account_stack)
+    assert [r.name for r in bare_account_stack.of_type("tap:account:AccountStack")] == [
+        "TapAccount"
+    ]
+    # With no config, the part's piece is all the stack declares and exports.
+    assert set(bare_account_stack.exports) == {"api_gateway_cloudwatch_role_arn"}
+    assert bare_account_stack.outputs == {"api_gateway_cloudwatch_role_arn": role.outputs["arn"]}
+
+
+@pytest.mark.parametrize("deployment", ACCOUNT_STACKS)
+def test_every_account_stack_sets_the_cloudwatch_role(request, deployment):
+    deployment = request.getfixturevalue(deployment)
+    role = cloudwatch_role(deployment)
+    assert deployment.outputs["api_gateway_cloudwatch_role_arn"] == role.outputs["arn"]
+
+
+def test_only_api_gateway_may_assume_the_cloudwatch_role(bare_account_stack):
+    (trust,) = cloudwatch_role(bare_account_stack).json("assumeRolePolicy")["Statement"]
+    assert trust["Principal"] == {"Service": "apigateway.amazonaws.com"}
+    assert trust["Action"] == ["sts:AssumeRole"]
+
+
+@pytest.mark.parametrize("deployment", ["bare_account_stack", "adopting_account_stack"])
+def test_the_cloudwatch_role_only_writes_logs_of_its_account_and_region(request, deployment):
+    deployment = request.getfixturevalue(deployment)
+    role = cloudwatch_role(deployment)
+    (statement,) = cloudwatch_policy(deployment).json("policy")["Statement"]
     assert statement["Effect"] == "Allow"
     assert statement["Action"] == sorted(API_GATEWAY_LOGGING_ACTIONS)
     region = deployment.args.region
     assert statement["Resource"] == [f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:*"]
     # A policy of its own: the role needs nothing that a managed policy would add.
-    assert not deployment.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    attached = [a for a in deployment.of_type(ATTACHMENT) if a.inputs["role"] == role.outputs["id"]]
+    assert not attached
 
 
-def test_each_region_gets_its_own_role_name(account, other_region_account):
+def test_each_region_gets_its_own_role_name(bare_account_stack, adopting_account_stack):
     # IAM names are account-wide, so the same name in a second region would already exist.
     names = {}
-    for deployment in (account, other_region_account):
+    for deployment in (bare_account_stack, adopting_account_stack):
         role = cloudwatch_role(deployment)
         assert region_code(deployment.args.region) in role.inputs["name"]
         assert len(role.inputs["name"]) <= NAME_RULES["iam_role"].max_length
         names[deployment.args.region] = role.inputs["name"]
-        policy = deployment.one(ROLE_POLICY)
+        policy = cloudwatch_policy(deployment)
         assert region_code(deployment.args.region) in policy.inputs["name"]
     assert len(set(names.values())) == 2, names
 
 
-def test_no_environment_suffix_renames_the_account_stack(account, other_region_account):
-    # other_region_account ran with ENVIRONMENT_SUFFIX=pr42, as a pull request's pipeline would.
-    for deployment in (account, other_region_account):
-        assert deployment.args.environment_suffix == ACCOUNT_ENVIRONMENT
-        for resource in deployment.resources:
-            assert "pr42" not in str(resource.inputs), resource.name
+def test_no_environment_suffix_renames_the_cloudwatch_role(
+    bare_account_stack, adopting_account_stack
+):
+    # adopting_account_stack ran with ENVIRONMENT_SUFFIX=pr42, as a pull request's pipeline would.
+    for deployment in (bare_account_stack, adopting_account_stack):
         role_name = cloudwatch_role(deployment).inputs["name"]
         assert role_name.endswith(f"-{region_code(deployment.args.region)}-{ACCOUNT_ENVIRONMENT}")
 
 
-def test_every_taggable_account_resource_carries_the_standard_tags(account):
-    taggable = [r for r in account.resources if accepts_tags(r.type)]
+def test_every_taggable_account_resource_carries_the_standard_tags(bare_account_stack):
+    taggable = [r for r in bare_account_stack.resources if accepts_tags(r.type)]
     assert taggable
     for resource in taggable:
         tags = resource.inputs.get("tags", {})

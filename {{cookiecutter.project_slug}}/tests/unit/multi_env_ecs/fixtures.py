@@ -82,3 +82,8 @@ def paired_prod_stack(staging_stack) -> Deployment:
         peer_environments=("staging",),
         stack_outputs={"TapStackstaging": staging_stack.outputs},
     )
+
+
+# Deployments beyond the shared ones whose resource types the deploy roles must be able to manage
+# (tests/unit/test_deploy_permissions.py): staging with every optional setting on.
+DEPLOY_ROLE_DEPLOYMENTS = ("staging_stack",)
