@@ -37,6 +37,19 @@ jobs:
     steps:
       - run: echo "${{ github.event.head_commit.message }}"
 """
+# The same workflow written safely: the message reaches the shell as data, and the job may do
+# nothing with the token.
+CLEAN_WORKFLOW = """name: clean
+on: push
+permissions: {}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "$MESSAGE"
+        env:
+          MESSAGE: ${{ github.event.head_commit.message }}
+"""
 # Split so that no scanner mistakes this test for a leaked key.
 PRIVATE_KEY = "-----BEGIN " + "RSA PRIVATE KEY-----\nMIIB\n-----END " + "RSA PRIVATE KEY-----\n"
 
@@ -154,3 +167,15 @@ def test_a_large_added_file_is_refused(project_copy):
     result = pre_commit(project, "check-added-large-files", "--files", "dump.bin")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "dump.bin (600 KB) exceeds 500 KB" in result.stdout, result.stdout
+
+
+def test_the_workflow_hooks_pass_a_clean_workflow(project_copy):
+    # The other side of the two workflow cases above: the hooks tell the broken from the sound.
+    project = git_project(project_copy("serverless-api-defaults"))
+    workflow = project / ".github" / "workflows" / "clean.yml"
+    workflow.parent.mkdir(parents=True, exist_ok=True)
+    workflow.write_text(CLEAN_WORKFLOW)
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True)
+    for hook in WORKFLOW_HOOKS:
+        result = pre_commit(project, hook, "--files", ".github/workflows/clean.yml")
+        assert result.returncode == 0, result.stdout + result.stderr
