@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +114,11 @@ def test_install_without_uv_uses_pip_and_requires_hashes(bake):
         ".venv/bin/python -m pip install --require-hashes --progress-bar on "
         "-r requirements-dev.lock",
     ]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_readme_names_every_task_and_no_other(bake, variant):
+    project = bake(f"{variant}-defaults").project_path
+    listed = set(re.findall(r"^  make (\S+) ", make(project).stdout, re.M))
+    named = set(re.findall(r"`make ([a-z0-9-]+)", (project / "README.md").read_text()))
+    assert named == listed
