@@ -11,7 +11,6 @@ run as scripts in a temporary folder, where neither this module nor a path to th
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -91,16 +90,12 @@ class Manifest:
         return tuple(path for entry in self.kept_by(variant) for path in entry.lint)
 
     def scripts_of(self, variant: str) -> dict[str, str]:
-        """The Pipfile scripts ``variant`` adds to the shared ones."""
+        """The tasks ``variant`` adds to the shared ones: Makefile target to command."""
         return {name: run for entry in self.kept_by(variant) for name, run in entry.scripts.items()}
 
     def first_steps_of(self, variant: str) -> tuple[dict[str, str], ...]:
         """The commands ``variant`` runs once before its first deploy, each {run, why}."""
         return tuple(step for entry in self.kept_by(variant) for step in entry.first_steps)
-
-    def pipfile_requirements_of(self, variant: str) -> dict[str, str]:
-        """``requirements_of(variant)`` as Pipfile [dev-packages] entries, name to TOML value."""
-        return dict(map(pipfile_entry, self.requirements_of(variant)))
 
     def readme_table(self) -> str:
         """The README's table of variants, as Markdown (a template test keeps the two equal)."""
@@ -117,21 +112,6 @@ class Manifest:
                 f"| {variant.bench_unit_seconds:g} s |"
             )
         return "\n".join(rows)
-
-
-_REQUIREMENT = re.compile(r"(?P<name>[A-Za-z0-9._-]+)(?:\[(?P<extras>[^\]]*)\])?(?P<version>.*)")
-
-
-def pipfile_entry(requirement: str) -> tuple[str, str]:
-    """A requirement line (``name[extra,...]specifier``) as a Pipfile entry's name and value."""
-    parts = _REQUIREMENT.fullmatch(requirement.strip())
-    if parts is None:
-        raise ValueError(f"not a requirement line: {requirement!r}")
-    version = f'"{parts["version"] or "*"}"'
-    if not parts["extras"]:
-        return parts["name"], version
-    extras = ", ".join(f'"{extra.strip()}"' for extra in parts["extras"].split(","))
-    return parts["name"], f"{{extras = [{extras}], version = {version}}}"
 
 
 def _tuples(entry: dict) -> dict:

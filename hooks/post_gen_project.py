@@ -112,24 +112,25 @@ def has_modules(python, modules):
 
 
 def venv_python():
-    """The project's own interpreter, ready with its requirements, or None if it cannot be.
+    """The project's own interpreter, ready with its locked requirements, or None if it cannot be.
 
-    Each step prints one line first, then the installer's own progress (uv's or pip's), so the
-    minute pulumi-aws takes to install is never silent.
+    It installs requirements-dev.lock as `make install` does: every version exact, every file
+    checked against its hash (--require-hashes). Each step prints one line first, then the
+    installer's own progress (uv's or pip's), so the minute pulumi-aws takes is never silent.
     """
     python = PROJECT / ".venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    requirements = ["-r", "requirements.txt", "-r", "requirements-dev.txt"]
+    locked = ["--require-hashes", "-r", "requirements-dev.lock"]
     uv = shutil.which("uv")
     if uv:
         step("installing into .venv with uv (found on PATH)")
         create = [uv, "venv", "--seed", "--python", sys.executable, ".venv"]
-        install = [uv, "pip", "install", "--python", str(python), *requirements]
+        install = [uv, "pip", "install", "--python", str(python), *locked]
     else:
         step("installing into .venv with pip (uv is not on PATH; with uv this takes seconds)")
         create = [sys.executable, "-m", "venv", ".venv"]
-        install = [str(python), "-m", "pip", "install", "--progress-bar", "on", *requirements]
+        install = [str(python), "-m", "pip", "install", "--progress-bar", "on", *locked]
     steps = [] if python.exists() else [("creating .venv", create)]
-    steps.append(("installing requirements.txt and requirements-dev.txt (about a minute)", install))
+    steps.append(("installing requirements-dev.lock (about a minute)", install))
     for label, command in steps:
         step(f"{label}: {' '.join([Path(command[0]).name, *command[1:]])}")
         if subprocess.run(command, check=False).returncode != 0:
@@ -148,8 +149,8 @@ def run_unit_tests():
         python = venv_python()
         if python is None or not has_modules(python, modules):
             step("skipped the unit tests; once you have network access, run:")
-            print("    python -m venv .venv && .venv/bin/pip install -r requirements-dev.txt")
-            print("    .venv/bin/python -m pytest tests/unit")
+            print("    make install        # .venv from requirements-dev.lock")
+            print("    make test-py-unit   # .venv/bin/python -m pytest tests/unit, with coverage")
             return True
         step("running the unit tests in .venv")
     result = subprocess.run(
@@ -172,12 +173,11 @@ def run_unit_tests():
 def next_steps():
     """Tell the user how to go from here to a deployed stack, in the order the README's first
     section gives: the project's .venv, the prerequisites, the once-only steps, the deploy."""
-    has_venv = (PROJECT / ".venv").exists()
     activate = r".venv\Scripts\activate" if os.name == "nt" else "source .venv/bin/activate"
-    steps = [] if has_venv else [("python3 -m venv .venv", "the project's own environment")]
+    steps = []
+    if not (PROJECT / ".venv").exists():
+        steps.append(("make install", ".venv from requirements-dev.lock (uv on PATH: seconds)"))
     steps.append((activate, "in every new shell"))
-    if not has_venv:
-        steps.append(("pip install -r requirements-dev.txt", "a minute (uv pip install: seconds)"))
     steps += [
         (
             "pulumi version",

@@ -98,7 +98,7 @@ def check_accepted_project(project: Path, field: str, value: str) -> None:
     }
     if field in expected:
         assert expected[field]() == value
-    json.loads((project / "metadata.json").read_text())
+    assert json.loads((project / "metadata.json").read_text())["team"] == config["DEFAULT_OWNER"]
 
 
 @pytest.mark.parametrize("field", FREE_TEXT_FIELDS)

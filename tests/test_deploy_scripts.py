@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -147,15 +146,21 @@ def test_no_stack_config_file_is_named_after_a_bare_suffix(bake, combo_id):
     assert all(name.startswith("Pulumi.TapStack") for name in names), names
 
 
-@pytest.mark.parametrize("script", ["pulumi-create-stack", "pulumi-remove-stack"])
-def test_the_pipfile_scripts_name_the_stack_deploy_selects(project_copy, script):
+@pytest.mark.parametrize("target", ["pulumi-create-stack", "pulumi-remove-stack"])
+@pytest.mark.parametrize("suffix", ["pr7", ""])
+def test_the_makefile_targets_name_the_stack_deploy_selects(project_copy, target, suffix):
     project = project_copy("serverless-api-defaults")
-    command = tomllib.loads((project / "Pipfile").read_text())["scripts"][script]
-    (project / "scripts" / "pipfile-script.sh").write_text(command + "\n")
-    result, calls = run_script(project, "pipfile-script.sh", ENVIRONMENT_SUFFIX="pr7")
+    env, log = stand_in_env(project, ENVIRONMENT_SUFFIX=suffix, AWS_REGION="eu-west-1")
+    result = subprocess.run(
+        ["make", target], cwd=project, capture_output=True, text=True, env=env, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
     removed = {call["args"][2] for call in calls if call["args"][:2] == ["stack", "rm"]}
-    assert stacks_used(calls) | removed == {"TapStackpr7"}
+    # An empty ENVIRONMENT_SUFFIX gets deploy.sh's default, the generated suffix.
+    assert stacks_used(calls) | removed == {f"TapStack{suffix or 'dev'}"}
+    if target == "pulumi-create-stack":
+        assert calls[-1]["args"][:4] == ["config", "set", "aws:region", "eu-west-1"]
 
 
 @pytest.mark.parametrize("variant", LAMBDA_VARIANTS)

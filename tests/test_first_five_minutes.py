@@ -3,8 +3,11 @@ screen work as written, in order, in a baked project, with stand-ins for the pul
 on PATH (tests/test_deploy_scripts.py's).
 
 The project's .venv stands for the one generation made (it says "installing into .venv"): a
-virtualenv on this interpreter's packages, so `pip install -r requirements-dev.txt` has nothing
-to fetch. `python -m pytest tests/integration` needs a deployed stack: the emulated deployments
+virtualenv on this interpreter's packages, which hold every version the project's lock pins
+(tests/test_lock.py), so `make install` runs pip in hash-checking mode on requirements-dev.lock
+with nothing to fetch (no package index; uv, which would not see the borrowed packages, is
+turned off with `UV=`; tests/test_makefile.py runs the uv branch). `python -m pytest
+tests/integration` needs a deployed stack: the emulated deployments
 (tests/test_generated_integration.py) run it; here it is the one step not run.
 """
 
@@ -49,7 +52,7 @@ def next_steps_screen(project: Path, answers: dict) -> list[str]:
 def run_in_order(project: Path, commands: list[str]) -> tuple[subprocess.CompletedProcess, list]:
     """Run ``commands`` in one bash session, stopping at the first that fails; return the
     session and the stand-ins' calls. Each command announces itself first."""
-    env, log = stand_in_env(project, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env, log = stand_in_env(project, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1", UV="")
     script = "set -euo pipefail\n" + "".join(
         f"echo {json.dumps('>>> ' + command)}\n{command}\n" for command in commands
     )
@@ -81,15 +84,18 @@ def test_the_readmes_first_section_works_as_written_in_order(project_copy, bake,
     made_by_generation(project)
     commands = readme_first_steps(project)
     account = [step["run"] for step in MANIFEST.first_steps_of(variant)]
-    setup = ["test -d .venv || python3 -m venv .venv", "source .venv/bin/activate"]
-    assert commands[:2] == setup, "activate the project's .venv first"
+    setup = ["make install", "source .venv/bin/activate"]
+    assert commands[:2] == setup, "install the lock into the project's .venv, activate it"
     prerequisites = ["pulumi version", "aws sts get-caller-identity", "pulumi login"]
-    assert commands[3:] == [*prerequisites, *account, "bash scripts/deploy.sh"]
+    assert commands[2:] == [*prerequisites, *account, "bash scripts/deploy.sh"]
 
     result, calls = run_in_order(project, commands)
     assert result.returncode == 0, result.stdout + result.stderr
     announced = [line[4:] for line in result.stdout.splitlines() if line.startswith(">>> ")]
     assert announced == commands, "every command ran"
+    assert "-m pip install --require-hashes --progress-bar on -r requirements-dev.lock" in (
+        result.stdout
+    ), "make install installs the lock in hash-checking mode"
     order = order_of_calls(calls)
     assert order[:3] == ["pulumi version", "aws sts get-caller-identity", "pulumi login"]
     ups = [call for call in calls if call["tool"] == "pulumi" and call["args"][0] == "up"]
@@ -111,9 +117,9 @@ def test_the_next_steps_screen_works_as_printed_and_agrees_with_the_readme(
     made_by_generation(project, with_pip=False)  # the screen has no pip step once .venv is made
     screen = next_steps_screen(project, bake(f"{variant}-defaults").context)
     readme = readme_first_steps(project)
-    # With .venv made, the screen skips creating it and installing; the rest is the README's.
-    assert [step for step in readme if step not in screen] == [readme[0], readme[2]]
-    assert [step for step in screen if step in readme] == [readme[1], *readme[3:]]
+    # With .venv made, the screen skips `make install`; the rest is the README's.
+    assert [step for step in readme if step not in screen] == ["make install"]
+    assert [step for step in screen if step in readme] == readme[1:]
 
     result, calls = run_in_order(project, [step for step in screen if step not in NOT_RUN_HERE])
     assert result.returncode == 0, result.stdout + result.stderr

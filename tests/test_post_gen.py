@@ -111,7 +111,8 @@ def test_when_nothing_can_be_installed_the_project_is_kept_with_instructions(pro
     assert "post-gen: installing into .venv with pip (uv is not on PATH" in result.stdout
     assert "post-gen: could not install (python failed, output above)" in result.stdout
     assert "post-gen: skipped the unit tests; once you have network access, run:" in result.stdout
-    assert ".venv/bin/python -m pytest tests/unit" in result.stdout
+    assert "    make install        # .venv from requirements-dev.lock" in result.stdout
+    assert "    make test-py-unit   # " in result.stdout
     assert "Next steps" in result.stdout
     assert tree_digest(project) == before
 
@@ -120,13 +121,16 @@ def test_without_the_tools_the_tests_run_in_the_projects_own_venv(project_copy, 
     project = project_copy("serverless-api-defaults")
     answers = {**bake("serverless-api-defaults").context, "run_unit_tests": True}
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    assert shutil.which("uv", path=env["PATH"]), "uv is in requirements-dev.txt"
+    assert shutil.which("uv", path=env["PATH"]), "uv is in the template's requirements-dev.lock"
     result = run_post_gen(project, answers, [sys.executable, "-S"], env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "post-gen: installing into .venv with uv (found on PATH)" in result.stdout
     # A line per step, then uv's own report (on stderr), instead of a silent minute.
     assert "post-gen: creating .venv: uv venv --seed" in result.stdout
-    assert "post-gen: installing requirements.txt and requirements-dev.txt" in result.stdout
+    assert (
+        "post-gen: installing requirements-dev.lock (about a minute): uv pip install --python "
+        f"{project / '.venv/bin/python'} --require-hashes -r requirements-dev.lock"
+    ) in result.stdout
     assert "Resolved " in result.stderr, result.stderr
     assert "post-gen: running the unit tests in .venv" in result.stdout
     assert "post-gen: unit tests: " in result.stdout

@@ -102,8 +102,8 @@ def test_next_steps_run_the_once_only_steps_right_before_the_first_deploy(
 
 def test_next_steps_create_the_venv_only_when_generation_did_not(tmp_path, monkeypatch, capsys):
     hook = import_hook(tmp_path, "serverless-api", monkeypatch)
-    setup = ["python3 -m venv .venv", "source .venv/bin/activate"]
-    assert next_steps_of(hook, capsys)[:3] == [*setup, "pip install -r requirements-dev.txt"]
+    setup = ["make install", "source .venv/bin/activate"]
+    assert next_steps_of(hook, capsys)[:3] == [*setup, "pulumi version"]
     (Path.cwd() / ".venv").mkdir()
     assert next_steps_of(hook, capsys)[:2] == ["source .venv/bin/activate", "pulumi version"]
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Destroy TapStack${ENVIRONMENT_SUFFIX} and forget its outputs; the stack itself is kept
-# (pipenv run pulumi-remove-stack removes it). A stack that deletion protection or a bucket
+# (make pulumi-remove-stack removes it). A stack that deletion protection or a bucket
 # that keeps its objects would stop part-way is refused before anything is deleted.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,7 +3,6 @@ the waiver files, and what the README and the requirements say about them."""
 
 import re
 import runpy
-import tomllib
 from importlib.metadata import version
 from unittest.mock import patch
 
@@ -224,8 +223,8 @@ def test_the_policy_sdk_is_pinned_once_and_installed_at_that_release():
     assert pinned, "policy/requirements.txt must pin pulumi-policy"
     dev = (PROJECT_DIR / "requirements-dev.txt").read_text().splitlines()
     assert "-r policy/requirements.txt" in dev
-    pipfile = tomllib.loads((PROJECT_DIR / "Pipfile").read_text())
-    assert pipfile["dev-packages"]["pulumi-policy"] == f"=={pinned[1]}"
+    lock = (PROJECT_DIR / "requirements-dev.lock").read_text()
+    assert re.findall(r"^pulumi-policy==(\S+)", lock, re.M) == [pinned[1]]
     assert version("pulumi-policy") == pinned[1]
 
 

@@ -67,9 +67,9 @@ def test_the_powertools_layer_is_the_release_the_dev_requirements_pin():
     requirements = (PROJECT_DIR / "requirements-dev.txt").read_text()
     (pinned,) = re.findall(r"^aws-lambda-powertools(?:\[[\w,]+\])?==(\S+)$", requirements, re.M)
     assert pinned == POWERTOOLS_VERSION
-    pipfile = (PROJECT_DIR / "Pipfile").read_text()
-    (piped,) = re.findall(r'^aws-lambda-powertools = .*version = "==(\S+)"', pipfile, re.M)
-    assert piped == POWERTOOLS_VERSION
+    lock = (PROJECT_DIR / "requirements-dev.lock").read_text()
+    (locked,) = re.findall(r"^aws-lambda-powertools==(\S+)", lock, re.M)
+    assert locked == POWERTOOLS_VERSION, "make lock after changing the pin"
 
 
 def test_each_function_packages_its_own_modules_and_no_libraries(stack):
