@@ -5,7 +5,9 @@ clean under zizmor, pinned, least-privileged, and calling only what the project 
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -395,3 +397,35 @@ def test_deploy_refuses_an_unknown_option(project_copy):
     result = run_tool(["bash", "scripts/deploy.sh", "--yes"], cwd=project, env=env)
     assert result.returncode == 2
     assert result.stderr.strip() == "usage: bash scripts/deploy.sh [--preview]"
+
+
+def read_pulumi_version(project: Path) -> tuple[subprocess.CompletedProcess, str]:
+    """Run the setup action's step that reads the Pulumi version from the project's lock."""
+    action = load(project / ".github/actions/setup-project/action.yml")
+    (step,) = [step for step in action["runs"]["steps"] if step.get("id") == "pulumi-version"]
+    output = project.parent / "github-output"
+    output.write_text("")
+    result = run_tool(
+        ["bash", "-c", step["run"]], cwd=project, env={**os.environ, "GITHUB_OUTPUT": str(output)}
+    )
+    return result, output.read_text()
+
+
+def test_the_pulumi_cli_installed_is_the_release_the_lock_pins(project_copy):
+    project = project_copy(COMBOS[0])
+    lock = project / "requirements-dev.lock"
+    if lock.exists():  # the project's own lock, once generated projects carry one
+        pinned = re.search(r"^pulumi==([0-9.]+) ", lock.read_text(), re.MULTILINE)[1]
+        result, output = read_pulumi_version(project)
+        assert (result.returncode, output) == (0, f"version={pinned}\n"), result.stdout
+    # As pip-compile and uv write a hash-pinned lock: pulumi-aws's line must not count.
+    lock.write_text(
+        "pulumi-aws==7.51.1 \\\n    --hash=sha256:" + "1" * 64 + "\n"
+        "pulumi==3.272.0 \\\n    --hash=sha256:" + "2" * 64 + "\n"
+    )
+    result, output = read_pulumi_version(project)
+    assert (result.returncode, output) == (0, "version=3.272.0\n"), result.stdout
+    lock.write_text("pulumi>=3\n")
+    result, _ = read_pulumi_version(project)
+    assert result.returncode == 1
+    assert "requirements-dev.lock pins no pulumi==<version>" in result.stdout
