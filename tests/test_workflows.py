@@ -277,6 +277,8 @@ def test_pull_request_stacks_never_run_for_forks_nor_with_pull_request_target(ba
     same_repository = "github.event.pull_request.head.repo.full_name == github.repository"
     for job in every["pr-environment.yml"]["jobs"].values():
         assert same_repository in job["if"]
+        # A repository not yet set up gets skipped jobs, not failed ones.
+        assert "vars.AWS_DEPLOY_ROLE_ARN != ''" in job["if"]
     gate = every["checks.yml"]["jobs"]["preview"]["steps"][0]
     assert gate["env"]["SAME_REPOSITORY"] == "${{ " + same_repository + " }}"
 
@@ -308,6 +310,7 @@ def test_release_deploys_dev_then_staging_then_prod_each_under_its_environment(b
     assert release["on"] == {"push": {"branches": ["main"]}}
     assert list(release["jobs"]) == ["dev", "staging", "prod"]
     assert [job.get("needs") for job in release["jobs"].values()] == [None, "dev", "staging"]
+    assert release["jobs"]["dev"]["if"] == "vars.AWS_DEPLOY_ROLE_ARN != ''"
     for stage, job in release["jobs"].items():
         assert job["uses"] == "$/.github/workflows/deploy-environment.yml"
         assert job["with"] == {"environment": stage}
