@@ -25,11 +25,11 @@ cookiecutter's one-line notice that generation stopped.
 PromptsFitTheVariant: cookiecutter asks every question in cookiecutter.json. Once `stack_variant`
 is answered, this takes each answer the chosen variant does not read (variants.toml) at its
 default without asking, and numbers the questions it does ask. It also asks `stack_variant`
-(its labels from the manifest) and the answers under `_choices` as labelled choices, although
-cookiecutter.json holds them as text: a mistyped `--no-input stack_variant=lambda` then reaches
-the pre-gen hook, which refuses it in one line, where a cookiecutter choice list fails with a
-traceback before any hook runs. With `--no-input` cookiecutter asks nothing, so this changes
-nothing there.
+(its labels from the manifest) and each answer whose `__prompts__` entry labels its choices
+(`ci`) as a numbered choice, although cookiecutter.json holds them as text: a mistyped
+`--no-input stack_variant=lambda` then reaches the pre-gen hook, which refuses it in one line,
+where a cookiecutter choice list fails with a traceback before any hook runs. With `--no-input`
+cookiecutter asks nothing, so this changes nothing there.
 
 """
 
@@ -142,14 +142,23 @@ _VARIANT_ONLY = frozenset().union(*_READS.values()) - frozenset(_MANIFEST.common
 _COUNTER = re.compile(r"\[\d+/\d+\]")
 
 
-# The one answer asked as a numbered choice: the variant, labelled from the manifest. Others
-# with a few values (az_count: 2 or 3) are typed: in a numbered list of numbers, choice 2 would
-# be 3 zones.
-_VARIANT_LABELS = {
-    "stack_variant": {
-        "__prompt__": _PROMPTS["stack_variant"],
-        **{key: f"{each.title} - {each.summary}" for key, each in _MANIFEST.variants.items()},
-    }
+# The answers asked as numbered choices, each with its choices and their labels: the variant,
+# labelled from the manifest, and each answer whose __prompts__ entry labels its `_choices`
+# (ci). Others with a few values (az_count: 2 or 3) are typed: in a numbered list of numbers,
+# choice 2 would be 3 zones.
+_NUMBERED_CHOICES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "stack_variant": (
+        tuple(_MANIFEST.variants),
+        {
+            "__prompt__": _PROMPTS["stack_variant"],
+            **{key: f"{each.title} - {each.summary}" for key, each in _MANIFEST.variants.items()},
+        },
+    ),
+    **{
+        name: (tuple(_CONTEXT["_choices"][name]), labels)
+        for name, labels in _PROMPTS.items()
+        if isinstance(labels, dict)
+    },
 }
 
 
@@ -190,12 +199,11 @@ def _reader(name: str) -> Callable[..., Any]:
         if _QUESTIONS.skips(var_name):
             return default[0] if name == "read_user_choice" else default
         prefix = _QUESTIONS.numbered(prefix)
-        if name == "read_user_variable" and var_name == "stack_variant":
-            offered = sorted(
-                _MANIFEST.variants, key=lambda choice: choice != default
-            )  # default first
+        if name == "read_user_variable" and var_name in _NUMBERED_CHOICES:
+            choices, labels = _NUMBERED_CHOICES[var_name]
+            offered = sorted(choices, key=lambda choice: choice != default)  # default first
             ask = _ORIGINAL_READERS["read_user_choice"]
-            value = ask(var_name, offered, _VARIANT_LABELS, prefix)
+            value = ask(var_name, offered, {var_name: labels}, prefix)
         else:
             value = original(var_name, default, prompts, prefix)
         _QUESTIONS.answered(var_name, value)

@@ -49,6 +49,9 @@ class Variant(Part):
     emulation: str = ""
     stack_file_per_environment: bool = False
     shapes: tuple[dict[str, str], ...] = ()
+    # Stack settings (TapStack config key: environment variable) that scripts/deploy.sh sets
+    # from the environment, and the pipeline from the repository variable of that name.
+    pipeline_settings: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

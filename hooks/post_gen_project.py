@@ -1,7 +1,8 @@
 """Shape the new project for its variant, prove it works, and say what to do next.
 
 1. Remove every path that variants.toml gives to a variant or part the chosen variant does not
-   keep, and the folders that leaves empty.
+   keep, and the folders that leaves empty; then the paths an answer leaves out (variants.toml
+   [removed_by]: ci=none drops .github).
 2. Run the generated unit tests: with this interpreter when it already has what they need,
    else in the project's own .venv (created the way `pulumi new` does). When nothing can be
    installed, keep the project and print what to run later. Failing tests fail generation.
@@ -63,23 +64,40 @@ def owned_elsewhere():
     return sorted({path for entry in entries for path in entry["owns"]} - kept)
 
 
+def left_out_by_answers():
+    """The paths the answers leave out, each with the answer that does (variants.toml
+    [removed_by]: answer, then value, then paths)."""
+    return {
+        path: f"{answer}={ANSWERS[answer]}"
+        for answer, by_value in MANIFEST.get("removed_by", {}).items()
+        for path in by_value.get(str(ANSWERS[answer]), ())
+    }
+
+
+def remove(relative):
+    """Remove ``relative`` (a file or a folder) and the folders that leaves empty; return
+    whether there was anything to remove."""
+    path = PROJECT / relative
+    if not path.exists():
+        return False
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+    for folder in path.parents:
+        if folder == PROJECT or any(folder.iterdir()):
+            break
+        folder.rmdir()
+    return True
+
+
 def prune():
-    """Remove what the chosen variant does not keep, then the folders left empty."""
-    removed = 0
-    for relative in owned_elsewhere():
-        path = PROJECT / relative
-        if not path.exists():
-            continue
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
-        removed += 1
-        for folder in path.parents:
-            if folder == PROJECT or any(folder.iterdir()):
-                break
-            folder.rmdir()
+    """Remove what the chosen variant does not keep, then what the answers leave out."""
+    removed = sum(map(remove, owned_elsewhere()))
     step(f"kept the {VARIANT} files, removed {removed} paths of other variants")
+    for relative, answer in left_out_by_answers().items():
+        if remove(relative):
+            step(f"left out {relative} ({answer})")
 
 
 def write_stack_files():

@@ -164,6 +164,7 @@ CHECKS = {
     "container_port": port,
     "domain_name": matching("domain", optional=True),
     "api_auth": one_of(ANSWERS["_choices"]["api_auth"]),
+    "ci": one_of(ANSWERS["_choices"]["ci"]),
 }
 
 

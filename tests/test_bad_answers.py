@@ -75,6 +75,8 @@ BAD_ANSWERS = [
     ("az_count", "two", "must be one of 2, 3"),
     ("api_auth", "public", "must be one of iam, cognito, none"),
     ("api_auth", "", "must be one of iam, cognito, none"),
+    ("ci", "gitlab", "must be one of github, none"),
+    ("ci", "GitHub", "must be one of github, none"),
     ("aws_region", "mars-north-1", "must be an AWS region name such as us-east-1 or eu-west-1"),
     ("aws_region", "EU-WEST-1", "an AWS region name"),
     ("aws_region", "eu-west", "an AWS region name"),
@@ -133,6 +135,7 @@ def test_the_command_line_refusal_is_one_clear_line_and_exit_status_1(tmp_path):
             ("stack_variant=stream-pipeline", "api_auth=open"),
             "error: api_auth 'open' must be one of iam, cognito, none",
         ),
+        (("ci=gitlab",), "error: ci 'gitlab' must be one of github, none"),
         (
             ("aws_region=mars-north-1",),
             "error: aws_region 'mars-north-1' must be an AWS region name such as us-east-1 or "

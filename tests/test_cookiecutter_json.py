@@ -25,6 +25,7 @@ PUBLIC_KEYS = (
     "container_port",
     "domain_name",
     "api_auth",
+    "ci",
 )
 
 
@@ -91,3 +92,4 @@ def test_defaults_are_the_documented_ones():
     assert COOKIECUTTER_JSON["enable_xray"] is True
     assert COOKIECUTTER_JSON["run_unit_tests"] is True
     assert COOKIECUTTER_JSON["az_count"] == "2"
+    assert COOKIECUTTER_JSON["ci"] == "github"

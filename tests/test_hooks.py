@@ -192,6 +192,7 @@ GOOD_AND_BAD = {
         ["iam", "cognito", "none"],
         [("IAM", "one of iam, cognito, none"), ("public", "one of iam, cognito, none")],
     ),
+    "ci": (["github", "none"], [("gitlab", "one of github, none"), ("", "one of github, none")]),
     "container_image": (
         ["public.ecr.aws/nginx/nginx:stable", "nginx", "registry:5000/team/app@sha256:" + "a" * 64],
         [("nginx latest", "an image reference such as"), ("a" * 256, "at most 255 characters")],

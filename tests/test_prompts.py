@@ -113,6 +113,20 @@ def test_the_variant_question_offers_each_variant_with_its_manifest_label(tmp_pa
     assert f"Choose from [{'/'.join(map(str, range(1, len(VARIANTS) + 1)))}] (1)" in result.stdout
 
 
+def test_ci_is_a_labelled_choice_and_none_leaves_the_pipeline_out(tmp_path):
+    choices = COOKIECUTTER_JSON["_choices"]["ci"]
+    result, recorded = answer_at_the_terminal(
+        tmp_path, typed(VARIANTS[0], ci=str(choices.index("none") + 1))
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for number, choice in enumerate(choices, 1):
+        assert f"    {number} - {PROMPTS['ci'][choice]}\n" in result.stdout, choice
+    assert recorded["ci"] == "none"
+    project = tmp_path / "out" / "tap-service"
+    assert (project / "tap.py").is_file()
+    assert not (project / ".github").exists()
+
+
 def test_a_bad_region_typed_at_the_prompt_is_refused_in_one_line(tmp_path):
     result, _ = answer_at_the_terminal(tmp_path, typed(VARIANTS[0], aws_region="mars-north-1"))
     assert result.returncode == 1
@@ -140,6 +154,7 @@ EVERY_ANSWER = {
     "container_port": "8080",
     "domain_name": "example.org",
     "api_auth": "cognito",
+    "ci": "none",
     "run_unit_tests": "no",
 }
 AS_READ = {"enable_xray": False, "run_unit_tests": False}

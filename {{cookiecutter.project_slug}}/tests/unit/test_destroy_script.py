@@ -13,10 +13,15 @@ from pathlib import Path
 from scripts import destroy_guard
 
 PROJECT = Path(__file__).resolve().parents[2]
-# Answers `stack export` with $STATE_FILE and notes every call in $CALLS_FILE.
+# Answers `stack export` with $STATE_FILE, refuses `stack select` as Pulumi does a stack it
+# does not know when $NO_STACK is set, and notes every call in $CALLS_FILE.
 STAND_IN_PULUMI = """#!/usr/bin/env bash
 echo "$*" >> "$CALLS_FILE"
 if [ "$1 $2" = "stack export" ]; then cat "$STATE_FILE"; fi
+if [ "$1 $2" = "stack select" ] && [ -n "${NO_STACK:-}" ]; then
+  echo "error: no stack named '$3' found" >&2
+  exit 255
+fi
 """
 
 
@@ -39,9 +44,11 @@ def exported_state(deployment) -> dict:
     }
 
 
-def destroy(tmp_path, state: dict, suffix: str) -> tuple[subprocess.CompletedProcess, list[str]]:
-    """Run scripts/destroy.sh for ``suffix`` against ``state``; return the run and the
-    pulumi commands it made."""
+def destroy(
+    tmp_path, state: dict, suffix: str, *args: str, **environ: str
+) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run scripts/destroy.sh ``args`` for ``suffix`` against ``state`` (``environ`` added to
+    its environment); return the run and the pulumi commands it made."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     pulumi = bin_dir / "pulumi"
@@ -60,11 +67,12 @@ def destroy(tmp_path, state: dict, suffix: str) -> tuple[subprocess.CompletedPro
         "CALLS_FILE": str(calls),
         "ENVIRONMENT_SUFFIX": suffix,
         "PYTHONDONTWRITEBYTECODE": "1",
+        **environ,
     }
     bash = shutil.which("bash", path=env["PATH"])
     assert bash, f"bash is not on {env['PATH']}"
     run = subprocess.run(
-        [bash, str(PROJECT / "scripts" / "destroy.sh")],
+        [bash, str(PROJECT / "scripts" / "destroy.sh"), *args],
         env=env,
         capture_output=True,
         text=True,
@@ -77,10 +85,28 @@ def test_a_stack_without_protection_is_destroyed_completely(tmp_path, pr_stack):
     run, calls = destroy(tmp_path, exported_state(pr_stack), "pr12345")
     assert run.returncode == 0, run.stderr
     assert calls == [
+        "stack select TapStackpr12345",
         "refresh --yes --stack TapStackpr12345",
         "stack export --stack TapStackpr12345",
         "destroy --yes --stack TapStackpr12345",
     ]
+
+
+def test_a_closed_pull_requests_stack_is_destroyed_then_removed(tmp_path, pr_stack):
+    run, calls = destroy(tmp_path, exported_state(pr_stack), "pr12345", "--remove-stack")
+    assert run.returncode == 0, run.stderr
+    assert calls[-2:] == [
+        "destroy --yes --stack TapStackpr12345",
+        "stack rm --yes --stack TapStackpr12345",
+    ]
+
+
+def test_a_stack_never_created_has_nothing_to_destroy(tmp_path):
+    # A pull request closed before its first deploy: the pipeline still runs the destroy.
+    run, calls = destroy(tmp_path, {}, "pr7", "--remove-stack", NO_STACK="1")
+    assert run.returncode == 0, run.stderr
+    assert calls == ["stack select TapStackpr7"]
+    assert run.stdout.strip() == "destroy: there is no stack TapStackpr7, so nothing to destroy"
 
 
 def test_a_protected_stack_is_refused_before_anything_is_deleted(tmp_path, pr_stack):
