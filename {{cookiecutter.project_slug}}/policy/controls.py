@@ -1,11 +1,11 @@
 """AWS Security Hub's Foundational Security Best Practices (FSBP) controls, met or waived, as data.
 
 ``policy/controls.toml`` holds the controls of the code every variant of the project shares (KMS,
-SNS, CloudWatch, IAM); a folder of ``lib/`` holds, in its own ``controls.toml``, the controls of
-the resources its code declares (found by folder, as waivers are: policy/waivers.py). The
-README's "Security Hub controls" table is rendered from these files, the pack cites in each
-violation the controls its rule enforces, and the unit tests keep the README, the rules and the
-tests the files name equal to the files.
+SNS, CloudWatch, IAM, WAF); a folder of ``lib/`` holds, in its own ``controls.toml``, the
+controls of the resources its code declares (found by folder, as waivers are:
+policy/waivers.py). The README's "Security Hub controls" table is rendered from these files,
+the pack cites in each violation the controls its rule enforces, and the unit tests keep the
+README, the rules and the tests the files name equal to the files.
 
 Each file holds only ``[[control]]`` tables, every field one line of text:
 

@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+# What associates a WAF web ACL with what it guards: the API rules (policy/rules.py) and the VPC
+# rules (policy/vpc_rules.py) both look for it, one for stages, one for load balancers.
+WEB_ACL_ASSOCIATIONS = {"aws:wafv2/webAclAssociation:WebAclAssociation"}
+
 
 @dataclass(frozen=True)
 class Resource:

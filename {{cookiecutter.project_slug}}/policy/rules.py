@@ -23,6 +23,7 @@ from lib.environment import tier_of
 from lib.naming import region_code
 from lib.tagging import REQUIRED_TAG_KEYS
 from policy.model import (
+    WEB_ACL_ASSOCIATIONS,
     Finding,
     Resource,
     Violation,
@@ -612,7 +613,6 @@ def lambda_permissions_scoped(resource: Resource) -> Iterator[Finding]:
 
 STAGE = "aws:apigateway/stage:Stage"
 METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
-WEB_ACL_ASSOCIATIONS = {"aws:wafv2/webAclAssociation:WebAclAssociation"}
 # The execution log levels that log (OFF does not): Security Hub's APIGateway.1 accepts either.
 LOGGING_LEVELS = ("ERROR", "INFO")
 
@@ -661,7 +661,7 @@ def prod_api_stages_behind_waf(resources: Sequence[Resource]) -> Iterator[Findin
                 stage,
                 "serves prod without a WAF web ACL",
                 "set web_acl=True in the prod row of the tier table, so ApiStage associates "
-                "lib/lambda_api/api_firewall.py's web ACL",
+                "a web ACL (lib/web_acl.py WebFirewall) with it",
             )
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from lib.environment import tier_of
-from policy.model import Finding, Resource, as_list
+from policy.model import WEB_ACL_ASSOCIATIONS, Finding, Resource, as_list
 
 LOAD_BALANCERS = {"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"}
 
@@ -126,9 +126,6 @@ def load_balancer_rejects_malformed_requests(resource: Resource) -> Iterator[Fin
         )
 
 
-WEB_ACL_ASSOCIATIONS = {"aws:wafv2/webAclAssociation:WebAclAssociation"}
-
-
 def prod_load_balancer_waf(resources: Sequence[Resource]) -> Iterator[Finding]:
     """Every internet-facing application load balancer in prod is behind an AWS WAF web ACL
     (Security Hub ELB.16): a WebAclAssociation names it."""
@@ -148,8 +145,8 @@ def prod_load_balancer_waf(resources: Sequence[Resource]) -> Iterator[Finding]:
             yield (
                 balancer,
                 "faces the internet in prod with no web ACL",
-                "associate a wafv2 WebAcl with it (lib/multi_env_ecs/web_acl.py), which the "
-                "prod row of the tier table turns on (web_acl)",
+                "associate a web ACL with it (lib/web_acl.py WebFirewall), which the prod row "
+                "of the tier table turns on (web_acl)",
             )
 
 

@@ -9,8 +9,8 @@ import pulumi
 from pulumi_aws import apigateway
 
 from lib.context import StackContext
-from lib.lambda_api.api_firewall import ApiFirewall
 from lib.log_group import encrypted_log_group
+from lib.web_acl import ManagedRuleGroup, WebFirewall
 
 # One JSON line per request, so access logs can be queried with CloudWatch Logs Insights.
 ACCESS_LOG_FORMAT = json.dumps(
@@ -27,6 +27,18 @@ ACCESS_LOG_FORMAT = json.dumps(
     },
     separators=(",", ":"),
 )
+# The web ACL's AWS managed rule groups (baseline and IP reputation, "AWS Managed Rules rule
+# groups list", AWS WAF Developer Guide), in the order they judge a request: the cheapest
+# verdict, the source's reputation, first.
+WEB_ACL_RULE_GROUPS = (
+    ManagedRuleGroup("AWSManagedRulesAmazonIpReputationList", 25),
+    ManagedRuleGroup("AWSManagedRulesCommonRuleSet", 700),
+    ManagedRuleGroup("AWSManagedRulesKnownBadInputsRuleSet", 200),
+)
+# Rules of those groups that would block what the APIs accept, counted instead of blocking:
+# SizeRestrictions_BODY blocks bodies over 8 KB, where the ingest API takes up to 64 KB and
+# each handler enforces its own limit.
+WEB_ACL_COUNTED_RULES = {"AWSManagedRulesCommonRuleSet": ("SizeRestrictions_BODY",)}
 
 
 class StageTier(Protocol):
@@ -40,7 +52,7 @@ class StageTier(Protocol):
 
 class ApiStage(pulumi.ComponentResource):
     """The environment's stage of ``api``, named after the suffix, logged, measured and throttled,
-    and behind a WAF web ACL where the tier says ``web_acl`` (lib/lambda_api/api_firewall.py).
+    and behind a WAF web ACL where the tier says ``web_acl`` (lib/web_acl.py).
 
     The access log group is named after the API's ``purpose``; the execution log group is the
     one API Gateway would otherwise create itself, unencrypted and kept forever. API Gateway
@@ -106,7 +118,15 @@ class ApiStage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.execution_logs]),
         )
         self.firewall = (
-            ApiFirewall(f"{name}-firewall", ctx, purpose=purpose, stage=self.stage, opts=child)
+            WebFirewall(
+                f"{name}-firewall",
+                ctx,
+                purpose=purpose,
+                resource_arn=self.stage.arn,
+                rule_groups=WEB_ACL_RULE_GROUPS,
+                counted_rules=WEB_ACL_COUNTED_RULES,
+                opts=child,
+            )
             if tier.web_acl
             else None
         )

@@ -12,6 +12,7 @@ from lib.context import StackContext
 from lib.iam import deny_insecure_transport, policy_document, statement
 from lib.multi_env_ecs.tiers import ServiceTier
 from lib.private_bucket import private_bucket
+from lib.web_acl import ManagedRuleGroup
 
 ACCESS_LOG_PREFIX = "alb"
 # Regions opened since August 2022 deliver load balancer logs as this service principal...
@@ -49,6 +50,17 @@ LOAD_BALANCER_TYPE = "application"
 INTERNAL = False  # internet-facing
 TARGET_PROTOCOL = "HTTP"
 TARGET_TYPE = "ip"  # Fargate tasks register by their address
+# The AWS managed rule groups of the web ACL in front of the ALB in prod (lib/web_acl.py), in
+# the order WAF evaluates them, with the capacity each uses ("AWS Managed Rules rule groups
+# list", AWS WAF Developer Guide). The IP reputation list goes first, so that requests from
+# known bad sources never reach the costlier rules. Each keeps its own verdicts.
+WEB_ACL_RULE_GROUPS = (
+    ManagedRuleGroup("AWSManagedRulesAmazonIpReputationList", 25),
+    ManagedRuleGroup("AWSManagedRulesCommonRuleSet", 700),
+    ManagedRuleGroup("AWSManagedRulesKnownBadInputsRuleSet", 200),
+    # The service keeps its data in PostgreSQL.
+    ManagedRuleGroup("AWSManagedRulesSQLiRuleSet", 200),
+)
 DEREGISTRATION_DELAY_SECONDS = 30
 
 

@@ -14,7 +14,7 @@ from lib.foundation import Foundation
 from lib.multi_env_ecs.database import DATABASE_NAME, AuroraDatabase
 from lib.multi_env_ecs.dns import ServiceDomain
 from lib.multi_env_ecs.ecs_service import EcsService, EcsServiceArgs
-from lib.multi_env_ecs.load_balancer import LoadBalancer
+from lib.multi_env_ecs.load_balancer import WEB_ACL_RULE_GROUPS, LoadBalancer
 from lib.multi_env_ecs.network import Network
 from lib.multi_env_ecs.output_writer import write_flat_outputs
 from lib.multi_env_ecs.peering import EnvironmentPeering, VpcPeering, peering_endpoint
@@ -30,7 +30,7 @@ from lib.multi_env_ecs.service_config import (
 )
 from lib.multi_env_ecs.service_monitoring import ServiceMonitoring
 from lib.multi_env_ecs.tiers import tier_settings
-from lib.multi_env_ecs.web_acl import WebFirewall
+from lib.web_acl import WebFirewall
 
 # What a pull-request stack reports instead of a DNS name: it never has one.
 PR_DNS_NAME = "N/A-PR-Environment"
@@ -132,7 +132,12 @@ class TapStack(pulumi.ComponentResource):
         self.firewall = None
         if tier.web_acl:
             self.firewall = WebFirewall(
-                f"{name}-waf", ctx, load_balancer_arn=self.load_balancer.alb.arn, opts=child
+                f"{name}-waf",
+                ctx,
+                purpose="alb",
+                resource_arn=self.load_balancer.alb.arn,
+                rule_groups=WEB_ACL_RULE_GROUPS,
+                opts=child,
             )
         self.database = AuroraDatabase(
             f"{name}-db",

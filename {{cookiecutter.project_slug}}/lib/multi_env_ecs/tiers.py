@@ -53,8 +53,9 @@ class ServiceTier(Tier):
     # Seconds between Enhanced Monitoring samples of each instance's OS (1, 5, 10, 15, 30 or
     # 60), 0 for none: RDS bills the metrics it writes to CloudWatch Logs.
     db_monitoring_interval_seconds: int
-    # An AWS WAF web ACL with AWS's managed rule groups in front of the load balancer: it costs
-    # a monthly fee per ACL and per rule group, and per million requests.
+    # An AWS WAF web ACL with AWS's managed rule groups in front of the load balancer
+    # (lib/web_acl.py): it costs a monthly fee per ACL and per rule group, and per million
+    # requests.
     web_acl: bool
     # Alarm thresholds.
     cpu_alarm_percent: float

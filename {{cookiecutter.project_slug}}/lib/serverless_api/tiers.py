@@ -13,9 +13,7 @@ class ApiTier(Tier):
 
     throttle_rate_limit: float  # steady-state requests per second across the stage
     throttle_burst_limit: int
-    web_acl: (
-        bool  # a WAF web ACL of AWS managed rules on the stage (lib/lambda_api/api_firewall.py)
-    )
+    web_acl: bool  # a WAF web ACL of AWS managed rules on the stage (lib/web_acl.py)
     latency_alarm_ms: int  # API p99 latency that raises an alarm
     error_alarm_threshold: int  # Lambda errors per five minutes that raise an alarm
     api_4xx_alarm_threshold: int  # client errors per five minutes that raise an alarm

@@ -19,9 +19,7 @@ class StreamTier(Tier):
     stream_shard_count: int | None  # None: on-demand capacity, billed per use
     throttle_rate_limit: float  # steady-state ingest requests per second across the stage
     throttle_burst_limit: int
-    web_acl: (
-        bool  # a WAF web ACL of AWS managed rules on the stage (lib/lambda_api/api_firewall.py)
-    )
+    web_acl: bool  # a WAF web ACL of AWS managed rules on the stage (lib/web_acl.py)
     batch_size: int  # records per processor invocation, at most
     batching_window_seconds: int  # how long Lambda gathers records before invoking
     max_retry_attempts: int  # retries of a failing batch before it goes to the dead-letter queue

@@ -1,13 +1,22 @@
-"""The API's stage: named after the suffix, access- and execution-logged, traced and throttled."""
+"""The API's stage: named after the suffix, access- and execution-logged, traced and throttled,
+and behind a web ACL of the API's managed rule groups where its tier says web_acl (prod)."""
 
 import json
 
 import pytest
 
-from lib.lambda_api.api_stage import ACCESS_LOG_FORMAT
+from lib.environment import TIERS as TIER_NAMES
+from lib.lambda_api.api_stage import (
+    ACCESS_LOG_FORMAT,
+    WEB_ACL_COUNTED_RULES,
+    WEB_ACL_RULE_GROUPS,
+)
 from lib.tap_stack import tier_settings
+from lib.web_acl import INCLUDED_CAPACITY, capacity
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 
 
 def test_the_stage_is_named_after_the_suffix_and_access_logged(stack):
@@ -64,3 +73,45 @@ def test_no_application_stack_declares_the_account_wide_api_gateway_setting(requ
     assert deployment.of_type("aws:apigateway/account:Account") == []
     roles = [r.inputs["assumeRolePolicy"] for r in deployment.of_type("aws:iam/role:Role")]
     assert not any("apigateway.amazonaws.com" in trust for trust in roles)
+
+
+def test_only_prod_asks_for_a_web_acl():
+    assert [name for name in TIER_NAMES if tier_settings(name).web_acl] == ["prod"]
+
+
+@pytest.mark.parametrize("deployment", ["stack", "prod_stack", "pr_stack"])
+def test_the_stage_is_behind_a_web_acl_where_its_tier_says(request, deployment):
+    deployment = request.getfixturevalue(deployment)
+    wanted = tier_settings(deployment.args.environment_suffix).web_acl
+    acls, associations = deployment.of_type(WEB_ACL), deployment.of_type(ASSOCIATION)
+    assert len(acls) == len(associations) == (1 if wanted else 0)
+    if wanted:
+        stage = deployment.one("aws:apigateway/stage:Stage")
+        assert associations[0].inputs["resourceArn"] == stage.outputs["arn"]
+        assert associations[0].inputs["webAclArn"] == acls[0].outputs["arn"]
+
+
+def test_the_web_acl_runs_aws_baseline_and_ip_reputation_groups(prod_stack):
+    rules = prod_stack.one(WEB_ACL).inputs["rules"]
+    assert [rule["name"] for rule in rules] == [group.name for group in WEB_ACL_RULE_GROUPS]
+    assert [group.name for group in WEB_ACL_RULE_GROUPS] == [
+        "AWSManagedRulesAmazonIpReputationList",
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+    ]
+    # AWS WAF: a web ACL's first 1,500 WCU come with its base price (AWS WAF Developer Guide,
+    # "Web ACL capacity units (WCUs) in AWS WAF").
+    assert capacity(WEB_ACL_RULE_GROUPS) <= INCLUDED_CAPACITY
+
+
+def test_a_body_the_handlers_accept_is_counted_not_blocked(prod_stack):
+    # SizeRestrictions_BODY blocks bodies over 8 KB; the ingest API takes up to 64 KB.
+    assert WEB_ACL_COUNTED_RULES == {"AWSManagedRulesCommonRuleSet": ("SizeRestrictions_BODY",)}
+    rules = {rule["name"]: rule for rule in prod_stack.one(WEB_ACL).inputs["rules"]}
+    common = rules["AWSManagedRulesCommonRuleSet"]["statement"]["managedRuleGroupStatement"]
+    assert common["ruleActionOverrides"] == [
+        {"name": "SizeRestrictions_BODY", "actionToUse": {"count": {}}}
+    ]
+    others = [name for name in rules if name != "AWSManagedRulesCommonRuleSet"]
+    for name in others:
+        assert "ruleActionOverrides" not in rules[name]["statement"]["managedRuleGroupStatement"]
