@@ -1,6 +1,6 @@
 """Fixtures shared by the unit tests: the program as declared against offline mocks.
 
-Each run of tap.py takes a fifth of a second, so the suite declares each stack configuration
+Each run of tap.py takes about 0.15 s, so the suite declares each stack configuration
 once, and every test reads the run it needs: the generated answers, prod, and a pull-request
 stack whose every other answer is flipped through its stack config, with its region given only
 by AWS_REGION (no aws:region config).
