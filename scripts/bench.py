@@ -7,7 +7,14 @@ For each variant (default answers) it reports the median and spread of RUNS runs
   generation  the whole `cookiecutter --no-input` command with its post-gen test run
 and, with --matrix, the bake and unit-suite times of every combination in tests/matrix.py.
 
-Run it with the dev environment: `python3 scripts/dev.py bench [--runs 5] [--matrix]`.
+With --against REV it compares each variant's unit suite with the one the template at git
+revision REV generates instead: both are baked once, then run in turns (the order alternating
+each round), so a machine that gets busier or quieter slows both alike. It reports the median
+wall time of each, the change, and the CPU time (user and system) the suite used, which other
+work on a shared machine disturbs less than wall time.
+
+Run it with the dev environment: `python3 scripts/dev.py bench [--runs 5] [--matrix]
+[--against REV]`.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -62,7 +70,15 @@ def bake(workdir: Path, answers: dict[str, str]) -> Path:
         )
 
 
-def run_unit_suite(project: Path) -> None:
+def children_cpu_seconds() -> float:
+    """The user and system CPU time of every finished child process so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_unit_suite(project: Path) -> float:
+    """Run the project's unit suite; return the CPU seconds it used."""
+    cpu = children_cpu_seconds()
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "tests/unit", "-q"],
         cwd=project,
@@ -73,6 +89,7 @@ def run_unit_suite(project: Path) -> None:
     )
     if result.returncode != 0:
         sys.exit(f"unit tests failed in {project}:\n{result.stdout[-2000:]}")
+    return children_cpu_seconds() - cpu
 
 
 def generate(workdir: Path, answers: dict[str, str]) -> None:
@@ -114,13 +131,85 @@ def measure(
     return samples
 
 
+def bake_from(template: Path, workdir: Path, answers: dict[str, str]) -> Path:
+    """Bake ``template`` without its test run, in a process of its own: each template imports
+    its own extensions and manifest module, which one process would import only once."""
+    output = Path(tempfile.mkdtemp(dir=workdir))
+    cli = Path(sys.executable).parent / "cookiecutter"
+    pairs = [f"{key}={value}" for key, value in {**answers, "run_unit_tests": "no"}.items()]
+    result = subprocess.run(
+        [str(cli), "--no-input", str(template), "-o", str(output), *pairs],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        sys.exit(f"baking {template} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    (project,) = output.iterdir()
+    return project
+
+
+def template_at(revision: str, workdir: Path) -> Path:
+    """The template as git revision ``revision`` holds it, extracted into ``workdir``."""
+    tree = workdir / f"template-{revision}"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", revision],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        sys.exit(f"cannot read revision {revision}: {archive.stderr.decode().strip()}")
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    return tree
+
+
+def compare(workdir: Path, revision: str, runs: int) -> None:
+    """Each variant's unit suite here and at ``revision``, run in alternating turns."""
+    templates = {"here": ROOT, revision: template_at(revision, workdir)}
+    print(f"unit suite, here against {revision}: median wall time, and CPU time\n")
+    for variant in VARIANTS:
+        projects = {
+            name: bake_from(template, workdir, {"stack_variant": variant})
+            for name, template in templates.items()
+        }
+        wall: dict[str, list[float]] = {name: [] for name in projects}
+        cpu: dict[str, list[float]] = {name: [] for name in projects}
+        for round_number in range(runs):
+            order = list(projects) if round_number % 2 == 0 else list(projects)[::-1]
+            for name in order:
+                start = time.perf_counter()
+                cpu[name].append(run_unit_suite(projects[name]))
+                wall[name].append(time.perf_counter() - start)
+        here, there = (statistics.median(wall[name]) for name in projects)
+        cpu_here, cpu_there = (statistics.median(cpu[name]) for name in projects)
+        print(variant)
+        for name in projects:
+            print(f"  {name:<11} {summary(wall[name])}  cpu {statistics.median(cpu[name]):.2f} s")
+        print(
+            f"  change      wall {100 * (here / there - 1):+.0f}%, "
+            f"cpu {100 * (cpu_here / cpu_there - 1):+.0f}%"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--matrix", action="store_true", help="also time every matrix combination")
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="instead, compare each unit suite with the one git revision REV generates",
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="tap-bench-"))
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {args.runs} runs each\n")
+    if args.against:
+        try:
+            compare(workdir, args.against, args.runs)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        return 0
     over_target = []
     try:
         for variant in VARIANTS:

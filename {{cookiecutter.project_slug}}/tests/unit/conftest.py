@@ -1,8 +1,9 @@
 """Fixtures shared by the unit tests: the program as declared against offline mocks.
 
-Declaring the stack takes a tenth of a second, so the suite runs tap.py three times, once
-each, and every test reads the run it needs: the generated answers, prod, and a pull-request
-stack whose every other answer is flipped through its stack config.
+Each run of tap.py takes about 0.15 s, so the suite declares each stack configuration
+once, and every test reads the run it needs: the generated answers, prod, and a pull-request
+stack whose every other answer is flipped through its stack config, with its region given only
+by AWS_REGION (no aws:region config).
 
 Each folder of this suite may add fixtures in its fixtures.py and stack config for the
 pull-request stack in its PULL_REQUEST_CONFIG (tests/unit/parts.py).
@@ -24,7 +25,13 @@ from tests.unit.account_program import (
     OTHER_REGION,
     deploy_account,
 )
-from tests.unit.mocks import DEFAULT_REGION, Deployment, RecordingMocks, deploy_program
+from tests.unit.mocks import (
+    DEFAULT_REGION,
+    ENVIRONMENT_REGION,
+    Deployment,
+    RecordingMocks,
+    deploy_program,
+)
 
 pytest_plugins = parts.module_names("fixtures")
 
@@ -61,12 +68,16 @@ def prod_stack() -> Deployment:
 @pytest.fixture(scope="session")
 def pr_stack() -> Deployment:
     """tap.py for pull request 12345 (from ENVIRONMENT_SUFFIX), every other answer flipped,
-    with the config each folder's fixtures.py adds."""
+    with the config each folder's fixtures.py adds, and no aws:region config: the provider's
+    region is AWS_REGION's, ENVIRONMENT_REGION."""
     config = dict(PR_CONFIG)
     for fixtures in parts.modules("fixtures"):
         config |= getattr(fixtures, "PULL_REQUEST_CONFIG", {})
     return deploy_program(
-        stack="TapStackpr12345", environ={"ENVIRONMENT_SUFFIX": "pr12345"}, config=config
+        stack="TapStackpr12345",
+        environ={"ENVIRONMENT_SUFFIX": "pr12345", "AWS_REGION": ENVIRONMENT_REGION},
+        config=config,
+        region=None,
     )
 
 

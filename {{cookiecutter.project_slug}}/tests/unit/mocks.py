@@ -28,6 +28,9 @@ from tests.unit import parts
 ACCOUNT_ID = "123456789012"
 # The region Pulumi.<suffix>.yaml sets as aws:region, which the mocked provider then answers.
 DEFAULT_REGION = {{ cookiecutter.aws_region | tojson }}
+# A region the generated answers do not name, as an operator's AWS_REGION might: the shared
+# pull-request stack's, which its stack config does not set (tests/unit/conftest.py).
+ENVIRONMENT_REGION = "ap-southeast-5" if DEFAULT_REGION != "ap-southeast-5" else "eu-south-2"
 PARTITION = {"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
 
 PROJECT = "TapStack"
@@ -302,12 +305,14 @@ def deploy_stack(
     from lib.tap_stack import TapStack, TapStackArgs  # noqa: PLC0415 - keeps this module light
 
     region = region or DEFAULT_REGION
+    mocks = RecordingMocks(region, stack_outputs)
+    # TapStackArgs asks the provider about some settings (the region's zones): it asks these
+    # mocks with this region, not whatever config the program run before this one left.
+    pulumi.runtime.set_all_config({"aws:region": region})
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=f"TapStack{suffix}", preview=False)
     args = TapStackArgs(environment_suffix=suffix, region=region, **settings)
     deployment = deploy(
-        lambda: TapStack("TapStack", args),
-        region=region,
-        stack=f"TapStack{suffix}",
-        mocks=RecordingMocks(region, stack_outputs),
+        lambda: TapStack("TapStack", args), region=region, stack=f"TapStack{suffix}", mocks=mocks
     )
     deployment.args = args
     return deployment

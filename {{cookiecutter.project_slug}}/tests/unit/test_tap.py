@@ -4,12 +4,14 @@ import json
 
 import pytest
 
-from lib.config import DEFAULT_ENVIRONMENT_SUFFIX
 from lib.naming import region_code
-from tests.unit.mocks import ACCOUNT_ID, DEFAULT_REGION, RecordingMocks, deploy_program
-
-# A region the generated answers do not name, as an operator's AWS_REGION might.
-ENVIRONMENT_REGION = "ap-southeast-5" if DEFAULT_REGION != "ap-southeast-5" else "eu-south-2"
+from tests.unit.mocks import (
+    ACCOUNT_ID,
+    DEFAULT_REGION,
+    ENVIRONMENT_REGION,
+    RecordingMocks,
+    deploy_program,
+)
 
 
 def test_tap_declares_one_tap_stack(stack):
@@ -47,14 +49,11 @@ def test_a_bad_config_value_stops_tap_before_any_resource():
     assert mocks.resources == []
 
 
-def test_without_aws_region_config_every_resource_follows_the_providers_region():
+def test_without_aws_region_config_every_resource_follows_the_providers_region(pr_stack):
     # Pulumi: with no aws:region in the stack config the provider deploys to AWS_REGION, so
     # every ARN, principal, name, tag and dashboard must name that region, never a default.
-    deployment = deploy_program(
-        stack=f"TapStack{DEFAULT_ENVIRONMENT_SUFFIX}",
-        environ={"AWS_REGION": ENVIRONMENT_REGION},
-        region=None,
-    )
+    # The shared pull-request stack is the one declared so (tests/unit/conftest.py).
+    deployment = pr_stack
     assert deployment.args.region == ENVIRONMENT_REGION
     declared = json.dumps([[r.inputs, r.outputs] for r in deployment.resources], default=str)
     assert ENVIRONMENT_REGION in declared

@@ -37,8 +37,11 @@ def routes(deployment):
 
 
 @pytest.fixture(scope="module")
-def cognito_prod_stack():
-    """The prod stack with config apiAuth cognito."""
+def cognito_prod_stack(prod_stack):
+    """The prod stack with config apiAuth cognito: ``prod_stack`` itself when cognito is the
+    generated answer."""
+    if DEFAULT_API_AUTH == COGNITO:
+        return prod_stack
     return deploy_program(stack="TapStackprod", config={"TapStack:apiAuth": COGNITO})
 
 

@@ -6,7 +6,8 @@ deployment of its own: staging, built in code with the longest project name, wit
 optional setting on at once (a domain whose zone is looked up, three zones, two peers of which
 one in another region, prod as a peer environment, a private ECR image on another port and
 path, and no outputs file). ``paired_prod_stack`` is prod's next update once staging has asked
-to peer: prod names staging in its peerEnvironments, and each reads the other's outputs.
+to peer, with allowDestroy set: prod names staging in its peerEnvironments, and each reads the
+other's outputs.
 """
 
 import json
@@ -14,7 +15,13 @@ import json
 import pytest
 
 from lib.multi_env_ecs.service_config import PeerVpc
-from tests.unit.mocks import DEFAULT_REGION, Deployment, deploy_stack
+from tests.unit.mocks import (
+    DEFAULT_REGION,
+    Deployment,
+    RecordingMocks,
+    deploy_program,
+    deploy_stack,
+)
 
 LONGEST_PROJECT = "l" + "o" * 28 + "g"  # the longest slug the template accepts (30)
 # A region other than this stack's, for the cross-region peer.
@@ -75,12 +82,18 @@ def staging_stack(flat_outputs_file, prod_stack) -> Deployment:
 
 @pytest.fixture(scope="session")
 def paired_prod_stack(staging_stack) -> Deployment:
-    """prod's update after staging asked to peer: prod names staging in its peerEnvironments
-    and its stack reference reads staging's outputs."""
-    return deploy_stack(
-        "prod",
-        peer_environments=("staging",),
-        stack_outputs={"TapStackstaging": staging_stack.outputs},
+    """tap.py on prod's update after staging asked to peer: prod names staging in its
+    peerEnvironments and its stack reference reads staging's outputs. It also has allowDestroy,
+    as prod has just before a deliberate destroy (``unprotected_prod_stack``): a stack
+    configuration of its own is a program run of its own, and neither setting touches what
+    the other's tests read."""
+    return deploy_program(
+        stack="TapStackprod",
+        config={
+            "TapStack:peerEnvironments": json.dumps(["staging"]),
+            "TapStack:allowDestroy": "true",
+        },
+        mocks=RecordingMocks(DEFAULT_REGION, {"TapStackstaging": staging_stack.outputs}),
     )
 
 

@@ -17,7 +17,6 @@ from tests.unit.mocks import (
     STACK_REFERENCE,
     RecordingMocks,
     accepts_tags,
-    deploy_program,
 )
 from tests.unit.multi_env_ecs.fixtures import LONGEST_PROJECT
 from tests.unit.test_destroy_script import destroy, exported_state
@@ -130,10 +129,11 @@ NAME_INPUTS = {"name", "namePrefix", "family", "dashboardName", "clusterIdentifi
 
 
 @pytest.fixture(scope="module")
-def unprotected_prod_stack():
+def unprotected_prod_stack(paired_prod_stack):
     """tap.py on the prod stack with allowDestroy: prod as it is just before a deliberate
-    destroy."""
-    return deploy_program(stack="TapStackprod", config={"TapStack:allowDestroy": "true"})
+    destroy (the run of fixtures.py that is also prod peered with staging)."""
+    assert paired_prod_stack.args.allow_destroy is True
+    return paired_prod_stack
 
 
 def test_the_stack_is_a_tap_component(stack):

@@ -7,9 +7,8 @@ from lib.alarms import PERIOD_SECONDS
 from lib.config import PROJECT
 from lib.lambda_api.api_deployment import INTEGRATION_TIMEOUT_SECONDS
 from lib.lambda_api.python_function import DURATION_ALARM_FRACTION
-from lib.stream_pipeline.tap_stack import TIMEOUT_SECONDS
 from lib.stream_pipeline.tiers import tier_settings
-from tests.unit.mocks import deploy_stack
+from tests.unit.stream_pipeline.fixtures import LONG_INGEST_TIMEOUT_SECONDS
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 PURPOSES = ("ingest", "processor", "indexer")
@@ -105,13 +104,13 @@ def test_duration_alarms_fire_before_each_functions_timeout(stack):
 
 
 def test_the_ingest_alarm_fires_before_the_integration_timeout_even_with_a_longer_timeout(
-    monkeypatch,
+    long_name_stack,
 ):
     # API Gateway answers 504 after its integration timeout, however long the function may run.
-    monkeypatch.setitem(TIMEOUT_SECONDS, "ingest", 2 * INTEGRATION_TIMEOUT_SECONDS)
-    stack = deploy_stack("dev")
+    stack = long_name_stack  # its ingest function's timeout is LONG_INGEST_TIMEOUT_SECONDS
+    assert LONG_INGEST_TIMEOUT_SECONDS > INTEGRATION_TIMEOUT_SECONDS
     ingest = stack.one("aws:lambda/function:Function", "ingest").inputs
-    assert ingest["timeout"] == 2 * INTEGRATION_TIMEOUT_SECONDS
+    assert ingest["timeout"] == LONG_INGEST_TIMEOUT_SECONDS
     alarm = alarms_by_metric(stack)[("AWS/Lambda", "Duration", ingest["name"])].inputs
     assert alarm["threshold"] == INTEGRATION_TIMEOUT_SECONDS * 1000 * DURATION_ALARM_FRACTION
 

@@ -3,15 +3,9 @@ every one fits its service, stays unique and ends with the suffix."""
 
 import re
 
-import pytest
-
-from lib.lambda_api.api_auth import COGNITO
 from lib.naming import NAME_RULES, region_code
-from tests.unit.mocks import ACCOUNT_ID, Deployment, deploy_stack
-
-LONGEST_PROJECT = "l" + "o" * 28 + "g"  # 30 characters, the longest slug the template accepts
-SUFFIX = "pr12345"
-REGION = "ap-southeast-2"
+from tests.unit.mocks import ACCOUNT_ID
+from tests.unit.stream_pipeline.fixtures import LONGEST_PROJECT, REGION, SUFFIX
 
 # Where each resource type keeps its physical name, and the naming rule it must satisfy.
 NAMED = {
@@ -34,13 +28,6 @@ NAMED = {
     "aws:apigateway/model:Model": ("name", "api_model"),
     "aws:apigateway/requestValidator:RequestValidator": ("name", "api_validator"),
 }
-
-
-@pytest.fixture(scope="session")
-def long_name_stack() -> Deployment:
-    """The whole stack for the longest project slug, pull request 12345, in ap-southeast-2, with
-    the Cognito user pool, client and authorizer of api_auth cognito."""
-    return deploy_stack(SUFFIX, REGION, project=LONGEST_PROJECT, api_auth=COGNITO)
 
 
 def test_every_physical_name_fits_its_service_stays_unique_and_ends_with_the_suffix(
