@@ -10,7 +10,7 @@ import pytest
 from lib import deploy_permissions
 from policy.rules import DATA_SERVICES
 from tests.unit import parts
-from tests.unit.mocks import ACCOUNT_ID, DEFAULT_REGION, Deployment
+from tests.unit.mocks import ACCOUNT_ID, Deployment
 
 PERMISSIONS = deploy_permissions.load()
 # The only data-plane actions a grant may allow on every resource: each names no resource
@@ -79,16 +79,23 @@ def test_data_actions_on_every_resource_are_only_those_that_name_none():
 
 
 def test_the_buckets_the_stacks_declare_are_the_ones_the_grants_reach(deployments):
-    values = {"partition": "aws", "region": DEFAULT_REGION, "account": ACCOUNT_ID, "project": "p"}
-    patterns = [
-        resource
-        for grant in PERMISSIONS.grants
-        if "aws:s3/bucket:Bucket" in grant.types
-        for resource in deploy_permissions.fill(list(grant.resources), values)
-    ]
-    buckets = [r.inputs["bucket"] for d in deployments for r in d.of_type("aws:s3/bucket:Bucket")]
-    for bucket in buckets:
-        assert any(fnmatchcase(f"arn:aws:s3:::{bucket}", p) for p in patterns), bucket
+    for deployment in deployments:
+        # Each stack's own region: the pull-request stack runs in another one than the default.
+        values = {
+            "partition": "aws",
+            "region": deployment.args.region,
+            "account": ACCOUNT_ID,
+            "project": "p",
+        }
+        patterns = [
+            resource
+            for grant in PERMISSIONS.grants
+            if "aws:s3/bucket:Bucket" in grant.types
+            for resource in deploy_permissions.fill(list(grant.resources), values)
+        ]
+        for bucket in deployment.of_type("aws:s3/bucket:Bucket"):
+            name = bucket.inputs["bucket"]
+            assert any(fnmatchcase(f"arn:aws:s3:::{name}", p) for p in patterns), name
 
 
 def test_the_roles_the_stacks_declare_are_the_ones_the_grants_reach(deployments):
