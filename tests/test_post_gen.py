@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BIN, check_keys, cookiecutter_cli, render_hook, variant_paths
-from tests.matrix import VARIANTS
+from tests.conftest import BIN, check_keys, cookiecutter_cli, render_hook
+from tests.matrix import MANIFEST, VARIANTS
 
 
 def run_post_gen(project: Path, answers: dict, python: list[str], env: dict | None = None):
@@ -62,8 +62,12 @@ def test_generation_runs_the_generated_tests_and_prints_next_steps(tmp_path, var
     assert "Next steps in tap-service/" in result.stdout
     assert "source .venv/bin/activate" in result.stdout
     assert re.search(r"^  bash scripts/deploy\.sh +# deploys TapStackdev,", result.stdout, re.M)
-    account_step = "bash scripts/deploy_account.sh"
-    assert (account_step in result.stdout) is (variant in variant_paths()["account"])
+    # Every variant's once-only steps (the account program's among them), before the deploy.
+    first_steps = [step["run"] for step in MANIFEST.first_steps_of(variant)]
+    assert "bash scripts/deploy_account.sh" in first_steps
+    deploy_at = result.stdout.index("bash scripts/deploy.sh")
+    for run in first_steps:
+        assert -1 < result.stdout.find(run) < deploy_at, run
     project = tmp_path / "tap-service"
     assert not list(project.rglob("__pycache__")), "the test run left bytecode behind"
     assert not (project / ".pytest_cache").exists()

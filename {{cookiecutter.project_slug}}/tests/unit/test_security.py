@@ -1,6 +1,7 @@
 """Security defaults that hold for every resource of the stack, whatever it declares."""
 
 import json
+import re
 
 import botocore.session
 import pytest
@@ -10,6 +11,10 @@ from lib.encryption import ACCOUNT_KEY_ACTIONS, ALARM_PUBLISH_ACTIONS, KEY_USE_A
 from lib.environment import tier_of
 from lib.naming import Namer
 from tests.unit.mocks import ACCOUNT_ID, Deployment
+
+# The managed policies AWS publishes for a service's own role (arn:<partition>:iam::aws:policy/
+# service-role/<name>).
+SERVICE_ROLE_POLICY = re.compile(r"arn:aws[a-z-]*:iam::aws:policy/service-role/[A-Za-z0-9+=,.@_-]+")
 
 # KMS operations that act on no key, and those only asymmetric or HMAC keys allow.
 NOT_ON_A_KEY = {
@@ -70,9 +75,20 @@ def test_no_policy_allows_a_wildcard_action(stack):
                 assert "*" not in action, f"{owner} allows {action}"
 
 
-def test_no_role_has_a_managed_policy_attached(stack):
-    assert not stack.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-    for role in stack.of_type("aws:iam/role:Role"):
+@pytest.mark.parametrize("deployment", ["stack", "prod_stack", "pr_stack"])
+def test_no_role_has_a_managed_policy_attached_but_an_aws_service_role_policy(request, deployment):
+    # Inline policies scope what each role may do to this stack's resources. The one exception
+    # is a policy AWS publishes for one service's own role (service-role/, e.g. RDS Enhanced
+    # Monitoring's), which the service needs as AWS wrote it, attached to a role only that
+    # service may assume.
+    deployment = request.getfixturevalue(deployment)
+    roles = {role.outputs["name"]: role for role in deployment.of_type("aws:iam/role:Role")}
+    for attachment in deployment.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment"):
+        policy = attachment.inputs["policyArn"]
+        assert SERVICE_ROLE_POLICY.fullmatch(policy), f"{attachment.name} attaches {policy}"
+        (trust,) = roles[attachment.inputs["role"]].json("assumeRolePolicy")["Statement"]
+        assert list(trust["Principal"]) == ["Service"], attachment.name
+    for role in roles.values():
         assert not role.inputs.get("managedPolicyArns"), role.name
 
 
