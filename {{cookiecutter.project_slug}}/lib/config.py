@@ -120,6 +120,15 @@ class ProjectSettings:
         )
 
 
+def allow_destroy_from_config(config: pulumi.Config) -> bool:
+    """Config ``allowDestroy``: ``true`` lifts what keeps a prod stack from being destroyed (its
+    deletion protection, its buckets' objects), so a deliberate destroy can finish."""
+    allow_destroy = config.get("allowDestroy")
+    if allow_destroy not in (None, "true", "false"):
+        raise ConfigurationError(f"config allowDestroy {allow_destroy!r} must be true or false")
+    return allow_destroy == "true"
+
+
 def provider_region() -> str:
     """The region the AWS provider deploys to, however it was configured; never a default.
 

@@ -1,21 +1,25 @@
 """Refuse, before anything is deleted, to destroy a stack that a destroy could not finish.
 
-A load balancer or database with deletion protection, a bucket that keeps its objects (no
-force_destroy) or a resource Pulumi protects makes ``pulumi destroy`` fail part-way, after it
-has deleted everything else. This reads the stack's state (``pulumi stack export``), names what
-protects it and how to lift that, and exits 1; a stack with nothing of the kind exits 0.
+A load balancer, database or Cognito user pool with deletion protection, a bucket that keeps
+its objects (no force_destroy) or a resource Pulumi protects makes ``pulumi destroy`` fail
+part-way, after it has deleted everything else. This reads the stack's state (``pulumi stack
+export``), names what protects it and how to lift that, and exits 1; a stack with nothing of
+the kind exits 0.
 """
 
 import json
 import subprocess
 import sys
 
-# Deletion-protection flags as the provider records them, by resource type.
+# Deletion-protection flags as the provider records them, by resource type: the output, what
+# it protects, and the value that protects it.
 PROTECTION_FLAGS = {
-    "aws:lb/loadBalancer:LoadBalancer": ("enableDeletionProtection", "the load balancer"),
-    "aws:rds/cluster:Cluster": ("deletionProtection", "the database cluster"),
-    "aws:rds/instance:Instance": ("deletionProtection", "the database"),
-    "aws:dynamodb/table:Table": ("deletionProtectionEnabled", "the table"),
+    "aws:lb/loadBalancer:LoadBalancer": ("enableDeletionProtection", "the load balancer", True),
+    "aws:rds/cluster:Cluster": ("deletionProtection", "the database cluster", True),
+    "aws:rds/instance:Instance": ("deletionProtection", "the database", True),
+    "aws:dynamodb/table:Table": ("deletionProtectionEnabled", "the table", True),
+    # Cognito's is a string: DeleteUserPool fails (InvalidParameterException) while it is ACTIVE.
+    "aws:cognito/userPool:UserPool": ("deletionProtection", "the user pool", "ACTIVE"),
 }
 BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 # How to destroy such a stack deliberately, as this project's program allows it.
@@ -44,8 +48,10 @@ def protections(state: dict) -> list[str]:
         if resource.get("protect"):
             found.append(f"Pulumi protects {name} ({kind})")
         if kind in PROTECTION_FLAGS:
-            flag, what = PROTECTION_FLAGS[kind]
-            if outputs.get(flag) is True:
+            flag, what, protecting = PROTECTION_FLAGS[kind]
+            value = outputs.get(flag)
+            # That value exactly: True for a boolean flag (not 1 or "true"), "ACTIVE" for Cognito.
+            if isinstance(value, type(protecting)) and value == protecting:
                 found.append(f"deletion protection on {what} {name}")
         if kind in BUCKET_TYPES and outputs.get("forceDestroy") is not True:
             found.append(f"bucket {name} keeps its objects (no force_destroy)")

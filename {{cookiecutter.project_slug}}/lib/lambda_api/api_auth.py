@@ -69,7 +69,11 @@ def api_auth_from_config(config: pulumi.Config) -> str:
 class ApiAuth(pulumi.ComponentResource):
     """The authorization of one REST API's methods, in ``mode``; with ``cognito``, the user
     pool, its app client and the API's Cognito authorizer (a part of ``snapshot``: the stage
-    serves authorizers from its deployment, so a change redeploys)."""
+    serves authorizers from its deployment, so a change redeploys).
+
+    Only prod's pool has deletion protection, and ``allow_destroy`` (config ``allowDestroy``)
+    turns even that off: Cognito refuses to delete a pool whose protection is ACTIVE, so a
+    deliberate destroy of prod would stop at it."""
 
     def __init__(
         self,
@@ -78,6 +82,7 @@ class ApiAuth(pulumi.ComponentResource):
         *,
         mode: str,
         purpose: str,
+        allow_destroy: bool = False,
         rest_api: apigateway.RestApi,
         snapshot: ApiSnapshot,
         opts: pulumi.ResourceOptions | None = None,
@@ -98,7 +103,9 @@ class ApiAuth(pulumi.ComponentResource):
                 admin_create_user_config=cognito.UserPoolAdminCreateUserConfigArgs(
                     allow_admin_create_user_only=True
                 ),
-                deletion_protection="ACTIVE" if tier_of(ctx.suffix) == "prod" else "INACTIVE",
+                deletion_protection=(
+                    "ACTIVE" if tier_of(ctx.suffix) == "prod" and not allow_destroy else "INACTIVE"
+                ),
                 tags=ctx.tags,
                 opts=child,
             )

@@ -7,9 +7,9 @@ from typing import Any
 
 import pulumi
 
-from lib.config import ProjectSettings
+from lib.config import ProjectSettings, allow_destroy_from_config
 from lib.context import StackContext
-from lib.environment import ConfigurationError, tier_of
+from lib.environment import tier_of
 from lib.foundation import Foundation
 from lib.multi_env_ecs.database import DATABASE_NAME, AuroraDatabase
 from lib.multi_env_ecs.dns import ServiceDomain
@@ -66,10 +66,10 @@ class TapStackArgs(ProjectSettings):
     def variant_settings_from_config(cls, config: pulumi.Config) -> dict[str, Any]:
         """The service's settings: vpcCidr, availabilityZones, domainName, peerVpcs,
         peerEnvironments, ..., allowDestroy."""
-        allow_destroy = config.get("allowDestroy")
-        if allow_destroy not in (None, "true", "false"):
-            raise ConfigurationError(f"config allowDestroy {allow_destroy!r} must be true or false")
-        return {**service_settings_from_config(config), "allow_destroy": allow_destroy == "true"}
+        return {
+            **service_settings_from_config(config),
+            "allow_destroy": allow_destroy_from_config(config),
+        }
 
     @property
     def pull_request(self) -> bool:

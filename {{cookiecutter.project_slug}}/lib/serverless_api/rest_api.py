@@ -41,6 +41,7 @@ class RestApi(pulumi.ComponentResource):
         kms_key_arn: pulumi.Input[str],
         enable_xray: bool,
         auth_mode: str,
+        allow_destroy: bool = False,
         cors: ApiCors | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -61,6 +62,7 @@ class RestApi(pulumi.ComponentResource):
             ctx,
             mode=auth_mode,
             purpose="api",
+            allow_destroy=allow_destroy,
             rest_api=self.api,
             snapshot=snapshot,
             opts=child,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi
 
-from lib.config import ProjectSettings
+from lib.config import ProjectSettings, allow_destroy_from_config
 from lib.foundation import Foundation
 from lib.lambda_api.api_auth import DEFAULT_API_AUTH, api_auth_from_config
 from lib.lambda_api.api_cors import ApiCors
@@ -26,14 +26,20 @@ FUNCTION_TIMEOUT_SECONDS = 60
 @dataclass(frozen=True)
 class TapStackArgs(ProjectSettings):
     """The stack's settings: ``environment_suffix`` and ``tags``, plus the shared defaults, and
-    ``api_auth`` (config ``apiAuth``): who may call the API (lib/lambda_api/api_auth.py)."""
+    ``api_auth`` (config ``apiAuth``): who may call the API (lib/lambda_api/api_auth.py), and
+    ``allow_destroy`` (config ``allowDestroy``): let a prod stack's destroy delete its user pool.
+    """
 
     api_auth: str = DEFAULT_API_AUTH
+    allow_destroy: bool = False
 
     @classmethod
     def variant_settings_from_config(cls, config: pulumi.Config) -> dict[str, Any]:
-        """The API's own setting: apiAuth."""
-        return {"api_auth": api_auth_from_config(config)}
+        """The API's own settings: apiAuth and allowDestroy."""
+        return {
+            "api_auth": api_auth_from_config(config),
+            "allow_destroy": allow_destroy_from_config(config),
+        }
 
 
 class TapStack(pulumi.ComponentResource):
@@ -75,6 +81,7 @@ class TapStack(pulumi.ComponentResource):
             kms_key_arn=key.arn,
             enable_xray=args.enable_xray,
             auth_mode=args.api_auth,
+            allow_destroy=args.allow_destroy,
             cors=cors,
             opts=child,
         )

@@ -42,6 +42,7 @@ class IngestApi(pulumi.ComponentResource):
         tier: StreamTier,
         kms_key_arn: pulumi.Input[str],
         auth_mode: str,
+        allow_destroy: bool = False,
         cors: ApiCors | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -91,6 +92,7 @@ class IngestApi(pulumi.ComponentResource):
             ctx,
             mode=auth_mode,
             purpose=function_args.purpose,
+            allow_destroy=allow_destroy,
             rest_api=self.api,
             snapshot=snapshot,
             opts=child,

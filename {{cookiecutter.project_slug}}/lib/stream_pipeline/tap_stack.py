@@ -11,8 +11,8 @@ from typing import Any
 
 import pulumi
 
-from lib.config import ProjectSettings
-from lib.environment import ConfigurationError, tier_of
+from lib.config import ProjectSettings, allow_destroy_from_config
+from lib.environment import tier_of
 from lib.foundation import Foundation
 from lib.lambda_api.api_auth import DEFAULT_API_AUTH, api_auth_from_config
 from lib.lambda_api.api_deployment import INTEGRATION_TIMEOUT_SECONDS
@@ -34,8 +34,8 @@ TIMEOUT_SECONDS = {INGEST: 10, PROCESSOR: 60, INDEXER: 30}
 @dataclass(frozen=True)
 class TapStackArgs(ProjectSettings):
     """The stack's settings: ``environment_suffix`` and ``tags``, plus the shared defaults, and
-    ``allow_destroy`` (config ``allowDestroy``): let a prod stack's destroy empty its bucket,
-    and ``api_auth`` (config ``apiAuth``): who may call the ingest API
+    ``allow_destroy`` (config ``allowDestroy``): let a prod stack's destroy empty its bucket and
+    delete its user pool, and ``api_auth`` (config ``apiAuth``): who may call the ingest API
     (lib/lambda_api/api_auth.py)."""
 
     allow_destroy: bool = False
@@ -44,10 +44,10 @@ class TapStackArgs(ProjectSettings):
     @classmethod
     def variant_settings_from_config(cls, config: pulumi.Config) -> dict[str, Any]:
         """The pipeline's own settings: allowDestroy and apiAuth."""
-        allow_destroy = config.get("allowDestroy")
-        if allow_destroy not in (None, "true", "false"):
-            raise ConfigurationError(f"config allowDestroy {allow_destroy!r} must be true or false")
-        return {"allow_destroy": allow_destroy == "true", "api_auth": api_auth_from_config(config)}
+        return {
+            "allow_destroy": allow_destroy_from_config(config),
+            "api_auth": api_auth_from_config(config),
+        }
 
 
 class TapStack(pulumi.ComponentResource):
@@ -114,6 +114,7 @@ class TapStack(pulumi.ComponentResource):
             tier=tier,
             kms_key_arn=self.key.arn,
             auth_mode=args.api_auth,
+            allow_destroy=args.allow_destroy,
             opts=child,
         )
         self.processor = StreamProcessor(

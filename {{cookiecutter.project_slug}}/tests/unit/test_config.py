@@ -27,6 +27,7 @@ def test_without_config_the_generated_answers_apply():
     assert args.region == DEFAULT_REGION
     assert args.owner == DEFAULT_OWNER
     assert args.enable_xray is DEFAULT_ENABLE_XRAY
+    assert args.allow_destroy is False
     assert args.project == PROJECT
 
 
@@ -39,11 +40,13 @@ def test_config_overrides_the_generated_answers():
             "TapStack:alarmEmail": "oncall@example.com",
             "TapStack:enableXray": "false",
             "TapStack:tags": '{"CostCenter": "42"}',
+            "TapStack:allowDestroy": "true",
         }
     )
     assert (args.environment_suffix, args.region, args.owner) == ("pr7", "eu-west-1", "team-b")
     assert args.alarm_email == "oncall@example.com"
     assert args.enable_xray is False
+    assert args.allow_destroy is True
     assert args.resource_tags["CostCenter"] == "42"
     assert args.resource_tags["Environment"] == "pr7"
 
@@ -63,6 +66,7 @@ def test_the_environment_variable_beats_config():
         ({"aws:region": "mars-1"}, "aws:region 'mars-1'"),
         ({"TapStack:alarmEmail": "not-an-email"}, "alarmEmail 'not-an-email'"),
         ({"TapStack:enableXray": "maybe"}, "enableXray 'maybe'"),
+        ({"TapStack:allowDestroy": "yes"}, "allowDestroy 'yes' must be true or false"),
         ({"TapStack:tags": '["a"]'}, "config tags"),
         ({"TapStack:tags": '{"Owner": "x"}'}, "cannot be overridden"),
         ({"TapStack:owner": "bad\\nowner"}, "tag value"),

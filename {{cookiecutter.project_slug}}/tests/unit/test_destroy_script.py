@@ -122,6 +122,36 @@ def test_a_protected_stack_is_refused_before_anything_is_deleted(tmp_path, pr_st
     assert "To destroy it deliberately:" in message
 
 
+def user_pool(name: str, deletion_protection: str) -> dict:
+    """A Cognito user pool as `pulumi stack export` records it."""
+    return {
+        "urn": f"urn:pulumi:stack::TapStack::aws:cognito/userPool:UserPool::{name}",
+        "type": "aws:cognito/userPool:UserPool",
+        "outputs": {"name": name, "deletionProtection": deletion_protection},
+    }
+
+
+def test_a_user_pool_with_deletion_protection_is_refused(tmp_path, pr_stack):
+    # Cognito's DeleteUserPool fails (InvalidParameterException) while DeletionProtection is
+    # ACTIVE, after the destroy has deleted the rest; mocks do not show that refusal.
+    state = exported_state(pr_stack)
+    state["deployment"]["resources"].append(user_pool("users", "ACTIVE"))
+    run, calls = destroy(tmp_path, state, "pr12345")
+    assert run.returncode == 1
+    assert not [call for call in calls if call.startswith("destroy")]
+    (message,) = run.stderr.strip().splitlines()
+    assert "deletion protection on the user pool users" in message
+    assert "To destroy it deliberately:" in message
+
+
+def test_a_user_pool_without_deletion_protection_is_destroyed(tmp_path, pr_stack):
+    state = exported_state(pr_stack)
+    state["deployment"]["resources"].append(user_pool("users", "INACTIVE"))
+    run, calls = destroy(tmp_path, state, "pr12345")
+    assert run.returncode == 0, run.stderr
+    assert calls[-1] == "destroy --yes --stack TapStackpr12345"
+
+
 def test_every_kind_of_protection_is_named():
     state = {
         "deployment": {
@@ -134,6 +164,8 @@ def test_every_kind_of_protection_is_named():
                     "type": "aws:rds/cluster:Cluster",
                     "outputs": {"clusterIdentifier": "db", "deletionProtection": True},
                 },
+                user_pool("users", "ACTIVE"),
+                user_pool("gone-users", "INACTIVE"),
                 {"type": "aws:s3/bucket:Bucket", "outputs": {"bucket": "logs"}},
                 {"type": "aws:sns/topic:Topic", "urn": "urn:x::alarms", "protect": True},
                 {
@@ -146,6 +178,7 @@ def test_every_kind_of_protection_is_named():
     assert destroy_guard.protections(state) == [
         "deletion protection on the load balancer web",
         "deletion protection on the database cluster db",
+        "deletion protection on the user pool users",
         "bucket logs keeps its objects (no force_destroy)",
         "Pulumi protects alarms (aws:sns/topic:Topic)",
     ]

@@ -15,6 +15,7 @@ from lib.lambda_api.api_auth import (
     PASSWORD_POLICY,
 )
 from tests.unit.mocks import deploy_program
+from tests.unit.test_destroy_script import destroy, exported_state
 
 METHOD = "aws:apigateway/method:Method"
 AUTHORIZER = "aws:apigateway/authorizer:Authorizer"
@@ -109,6 +110,33 @@ def test_the_user_pool_takes_no_sign_ups_and_asks_for_a_strong_password(stacks_b
 def test_a_prod_user_pool_is_protected_from_deletion(cognito_prod_stack):
     # Cognito refuses DeleteUserPool while protection is ACTIVE; mocks do not show that refusal.
     assert cognito_prod_stack.one(USER_POOL).inputs["deletionProtection"] == "ACTIVE"
+
+
+def test_allow_destroy_turns_the_prod_user_pools_deletion_protection_off(destroyable_prod_stack):
+    assert destroyable_prod_stack.args.allow_destroy is True
+    assert destroyable_prod_stack.one(USER_POOL).inputs["deletionProtection"] == "INACTIVE"
+
+
+def test_the_destroy_script_refuses_prod_while_its_user_pool_is_protected(
+    tmp_path, cognito_prod_stack
+):
+    # Cognito's DeleteUserPool fails (InvalidParameterException) while protection is ACTIVE,
+    # after the destroy has deleted the rest: the script refuses prod before it starts.
+    pool = cognito_prod_stack.one(USER_POOL)
+    run, calls = destroy(tmp_path, exported_state(cognito_prod_stack), "prod")
+    assert run.returncode == 1
+    assert not [call for call in calls if call.startswith("destroy")]
+    (message,) = run.stderr.strip().splitlines()
+    assert f"deletion protection on the user pool {pool.inputs['name']}" in message
+    assert "TapStack:allowDestroy true --stack TapStackprod" in message
+
+
+def test_allow_destroy_lets_a_cognito_prod_stack_destroy_completely(
+    tmp_path, destroyable_prod_stack
+):
+    run, calls = destroy(tmp_path, exported_state(destroyable_prod_stack), "prod")
+    assert run.returncode == 0, run.stderr
+    assert calls[-1] == "destroy --yes --stack TapStackprod"
 
 
 def test_the_app_client_is_public_and_offers_the_password_and_srp_flows(cognito_prod_stack):

@@ -172,12 +172,6 @@ def test_the_processor_may_run_once_per_shard_at_least():
         dataclasses.replace(prod, processor_reserved_concurrency=1)
 
 
-@pytest.fixture(scope="module")
-def prod_allowed_to_go():
-    """The prod stack after `pulumi config set TapStack:allowDestroy true` and `pulumi up`."""
-    return deploy_program(stack="TapStackprod", config={"TapStack:allowDestroy": "true"})
-
-
 def test_prod_refuses_a_destroy_that_would_stop_at_its_bucket(tmp_path, prod_stack):
     # S3 refuses to delete a bucket that still holds objects (BucketNotEmpty), after everything
     # else of the stack is gone: the destroy script refuses prod before it starts.
@@ -189,11 +183,13 @@ def test_prod_refuses_a_destroy_that_would_stop_at_its_bucket(tmp_path, prod_sta
 
 
 def test_allow_destroy_lets_prod_empty_its_bucket_and_destroy_completely(
-    tmp_path, prod_allowed_to_go
+    tmp_path, destroyable_prod_stack
 ):
-    (bucket,) = prod_allowed_to_go.of_type("aws:s3/bucket:Bucket")
+    # The prod stack after `pulumi config set TapStack:allowDestroy true` and `pulumi up`
+    # (tests/unit/lambda_api/fixtures.py; its user pool's protection is lifted too).
+    (bucket,) = destroyable_prod_stack.of_type("aws:s3/bucket:Bucket")
     assert bucket.inputs["forceDestroy"] is True
-    run, calls = destroy(tmp_path, exported_state(prod_allowed_to_go), "prod")
+    run, calls = destroy(tmp_path, exported_state(destroyable_prod_stack), "prod")
     assert run.returncode == 0, run.stderr
     assert calls[-1] == "destroy --yes --stack TapStackprod"
 
