@@ -742,13 +742,15 @@ def _is_prod(environment: str | None) -> bool:
 
 
 def prod_deletion_protection(resource: Resource) -> Iterator[Finding]:
-    """Prod databases and load balancers refuse deletion (the Environment tag says prod)."""
+    """Prod databases, load balancers and user pools refuse deletion (the Environment tag says prod)."""
     prop = DELETION_PROTECTION.get(resource.type)
     if prop and _is_prod(resource.tags.get("Environment")) and not _protects(resource.get(prop)):
+        on = '"ACTIVE"' if resource.type == "aws:cognito/userPool:UserPool" else "True"
         yield (
             resource,
             f"can be deleted in prod ({prop} is off)",
-            f"set {snake(prop)}=True from the prod row of the tier table (lib/*/tiers.py)",
+            f"set {snake(prop)}={on} in prod; only TapStack:allowDestroy, set to destroy the "
+            "stack, may turn it off",
         )
 
 
@@ -903,7 +905,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "prod-deletion-protection",
-        "Prod databases and load balancers have deletion protection",
+        "Prod databases, load balancers and user pools have deletion protection",
         prod_deletion_protection,
     ),
     Rule(
