@@ -107,6 +107,7 @@ def test_an_ecs_prod_stack_replays_with_its_firewall_monitoring_and_closed_defau
     )["SecurityGroups"]
     assert default["IpPermissions"] == default["IpPermissionsEgress"] == []
 
+
 # The account program with every piece on (lib/account_stack.py).
 ACCOUNT_CONFIG = {
     "TapAccount:githubRepository": "octo-org/orders-api",

@@ -742,7 +742,8 @@ def _is_prod(environment: str | None) -> bool:
 
 
 def prod_deletion_protection(resource: Resource) -> Iterator[Finding]:
-    """Prod databases, load balancers and user pools refuse deletion (the Environment tag says prod)."""
+    """Prod databases, load balancers and user pools refuse deletion (the Environment tag
+    says prod)."""
     prop = DELETION_PROTECTION.get(resource.type)
     if prop and _is_prod(resource.tags.get("Environment")) and not _protects(resource.get(prop)):
         on = '"ACTIVE"' if resource.type == "aws:cognito/userPool:UserPool" else "True"
