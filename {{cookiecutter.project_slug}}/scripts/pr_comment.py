@@ -66,7 +66,8 @@ def gh(*args: str, stdin: str | None = None) -> str:
     # The command is gh with arguments this script builds, never a shell string.
     result = subprocess.run(  # noqa: S603
         ["gh", *args],  # noqa: S607 - gh is found on PATH, as the workflow installs it
-        input=stdin,
+        # Always a closed stdin, so nothing waits on the terminal or on the runner's pipe.
+        input=stdin or "",
         capture_output=True,
         text=True,
         check=False,

@@ -20,7 +20,7 @@ REPOSITORY = "octo/service"
 STAND_IN = """#!PYTHON
 import json, os, sys
 args = sys.argv[1:]
-stdin = "" if sys.stdin.isatty() else sys.stdin.read()
+stdin = sys.stdin.read()
 with open(os.environ["GH_CALLS"], "a", encoding="utf-8") as calls:
     calls.write(json.dumps({"args": args, "stdin": stdin}) + "\\n")
 if os.environ.get("GH_FAIL"):
