@@ -52,6 +52,8 @@ class Variant(Part):
     # Stack settings (TapStack config key: environment variable) that scripts/deploy.sh sets
     # from the environment, and the pipeline from the repository variable of that name.
     pipeline_settings: dict[str, str] = field(default_factory=dict)
+    # The answer that lists the environments the release deploys ("" for all of them).
+    release_answer: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class Manifest:
     common_answers: tuple[str, ...]
     parts: dict[str, Part]
     variants: dict[str, Variant]
+    # The long-lived environments, in the order the release deploys them ([release]).
+    release_order: tuple[str, ...]
     # What every variant keeps beyond its entries ([shared]: the account program's lint
     # target, task and first step); it owns no path.
     shared: Part = field(default_factory=lambda: Part(name="shared", summary="", owns=()))
@@ -100,6 +104,15 @@ class Manifest:
         """The commands ``variant`` runs once before its first deploy, each {run, why}."""
         return tuple(step for entry in self.kept_by(variant) for step in entry.first_steps)
 
+    def release_of(self, variant: str, answers: dict) -> tuple[str, ...]:
+        """The environments ``variant``'s release deploys, in release order: those its
+        ``release_answer`` lists (comma-separated, in any order), or all of them."""
+        answer = self.variants[variant].release_answer
+        if not answer:
+            return self.release_order
+        listed = {name.strip() for name in str(answers[answer]).split(",")}
+        return tuple(name for name in self.release_order if name in listed)
+
     def readme_table(self) -> str:
         """The README's table of variants, as Markdown (a template test keeps the two equal)."""
         rows = [
@@ -133,6 +146,7 @@ def load(path: Path = MANIFEST) -> Manifest:
             name: Variant(name=name, **_tuples(entry)) for name, entry in data["variants"].items()
         },
         shared=Part(name="shared", summary="", owns=(), **_tuples(data.get("shared", {}))),
+        release_order=tuple(data["release"]["environments"]),
     )
 
 

@@ -24,7 +24,7 @@ MANIFEST = json.loads(
 VARIANTS = tuple(MANIFEST["variants"])
 # multi-env-ecs: the environments that get stack files (pr<N> stacks come and go without one),
 # and the private ranges a VPC base may come from.
-LONG_LIVED_ENVIRONMENTS = ("dev", "staging", "prod")
+LONG_LIVED_ENVIRONMENTS = tuple(MANIFEST["release"]["environments"])
 PRIVATE_RANGES = tuple(
     map(ipaddress.IPv4Network, ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 )

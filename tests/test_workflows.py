@@ -118,6 +118,10 @@ def without_ci(cookies_session):
 def test_ci_none_generates_no_github_folder(without_ci, bake):
     assert without_ci.exit_code == 0, without_ci.exception
     assert not (without_ci.project_path / ".github").exists()
+    # Nor the workflows' comment script and its test.
+    for path in ("scripts/pr_comment.py", "tests/unit/test_pr_comment.py"):
+        assert not (without_ci.project_path / path).exists(), path
+        assert (bake(COMBOS[0]).project_path / path).is_file(), path
     assert (without_ci.project_path / "scripts/deploy.sh").is_file()
     # The default generates it: the removal above is the answer's doing.
     assert COOKIECUTTER_JSON["ci"] == "github"
@@ -247,7 +251,7 @@ def test_run_steps_call_only_scripts_and_make_targets_the_project_has(bake, comb
     assert made, "no run step calls make"
     assert made <= targets, sorted(made - targets)
     assert {"install", "lint", "test-py-unit", "test-py-integration"} <= made
-    assert ran == {"scripts/deploy.sh", "scripts/destroy.sh"}
+    assert ran == {"scripts/deploy.sh", "scripts/destroy.sh", "scripts/pr_comment.py"}
     assert all((project / script).is_file() for script in ran), ran
 
 
@@ -319,6 +323,78 @@ def test_release_deploys_dev_then_staging_then_prod_each_under_its_environment(b
     assert deploy["env"]["ENVIRONMENT_SUFFIX"] == "${{ inputs.environment }}"
     runs = [step["run"] for step in deploy["steps"] if "run" in step]
     assert runs == ["bash scripts/deploy.sh", "make test-py-integration"]
+
+
+# A variant releases the environments its release_answer lists; the others release all three,
+# whatever `environments` says (the pre-gen hook checks that answer for ECS only).
+RELEASE_ANSWERS = [
+    *[
+        (variant, "dev", ["dev", "staging", "prod"])
+        for variant, entry in MANIFEST.variants.items()
+        if not entry.release_answer
+    ],
+    ("multi-env-ecs", "dev", ["dev"]),
+    ("multi-env-ecs", "prod,dev", ["dev", "prod"]),
+    ("multi-env-ecs", "staging, prod", ["staging", "prod"]),
+]
+
+
+@pytest.mark.parametrize(("variant", "environments", "released"), RELEASE_ANSWERS)
+def test_release_deploys_the_listed_environments_in_release_order(
+    cookies_session, variant, environments, released
+):  # fmt: skip
+    answers = {"stack_variant": variant, "environments": environments, "run_unit_tests": "no"}
+    check_keys(answers)
+    result = cookies_session.bake(extra_context=answers, template=str(ROOT))
+    assert result.exit_code == 0, result.exception
+    path = result.project_path / ".github/workflows/release.yml"
+    jobs = load(path)["jobs"]
+    assert list(jobs) == released
+    # Each stage waits for the one before it; the first waits for the deploy role to be set.
+    assert [job.get("needs") for job in jobs.values()] == [None, *released[:-1]]
+    assert jobs[released[0]]["if"] == "vars.AWS_DEPLOY_ROLE_ARN != ''"
+    assert [job["with"] for job in jobs.values()] == [{"environment": e} for e in released]
+    checked = run_tool(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(path)],
+        cwd=result.project_path,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("combo_id", COMBOS)
+def test_each_workflow_keeps_its_own_comment_on_the_pull_request(bake, combo_id):
+    project = bake(combo_id).project_path
+    every = workflows(project)
+    commenting = {}
+    for name, workflow in every.items():
+        for job_id, job in workflow["jobs"].items():
+            steps = [step for step in job.get("steps", ()) if "run" in step]
+            runs = [step["run"] for step in steps]
+            comments = [
+                (line.split()[2:4], step)
+                for step in steps
+                for line in step["run"].splitlines()
+                if line.strip().startswith("python scripts/pr_comment.py")
+            ]
+            # gh pr comment --edit-last edits the last comment of the token's login, whichever
+            # workflow wrote it.
+            assert not [run for run in runs if "gh pr comment" in run], (name, job_id)
+            granted = job["permissions"].get("pull-requests")
+            assert (granted == "write") == bool(comments), (name, job_id)
+            if comments:
+                (((purpose, number), step),) = comments
+                assert number == '"$PULL_REQUEST"'
+                assert step["env"]["GH_TOKEN"] == "${{ github.token }}"
+                commenting[purpose] = (name, job_id)
+    assert commenting == {
+        "preview": ("checks.yml", "preview"),
+        "outputs": ("pr-environment.yml", "deploy"),
+    }
+    summary = every["checks.yml"]["jobs"]["preview"]["steps"][-1]
+    # The step summary is kept beside the comment, and the output's tail is capped.
+    assert '>> "$GITHUB_STEP_SUMMARY"' in summary["run"]
+    assert "<details>" in summary["run"] and "tail -c 40000" in summary["run"]
+    assert {"COMMIT", "OUTCOME", "PULL_REQUEST"} <= set(summary["env"])
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

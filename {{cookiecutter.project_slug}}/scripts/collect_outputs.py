@@ -40,7 +40,7 @@ def main(stack: str | None = None) -> int:
         return 1
     OUTPUTS_FILE.parent.mkdir(exist_ok=True)
     flat = flatten(json.loads(result.stdout or "{}"))
-    OUTPUTS_FILE.write_text(json.dumps(flat, indent=2, sort_keys=True) + "\n")
+    OUTPUTS_FILE.write_text(json.dumps(flat, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {len(flat)} outputs to {OUTPUTS_FILE}")
     return 0
 
