@@ -35,10 +35,18 @@ def policy_document(statements: Sequence[Mapping[str, Any]]) -> pulumi.Output[st
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def assume_role_policy(service: str) -> pulumi.Output[str]:
-    """A trust policy that lets one AWS service assume the role."""
+def assume_role_policy(
+    service: str,
+    *,
+    source_account: pulumi.Input[str] | None = None,
+    sid: str = "AssumeFromService",
+) -> pulumi.Output[str]:
+    """A trust policy that lets one AWS service assume the role; with ``source_account``, only
+    on behalf of that account (aws:SourceAccount, IAM's guard against the confused deputy for
+    services that pass it)."""
+    condition = {"StringEquals": {"aws:SourceAccount": source_account}} if source_account else None
     return policy_document(
-        [statement("AssumeFromService", ["sts:AssumeRole"], principal={"Service": service})]
+        [statement(sid, ["sts:AssumeRole"], principal={"Service": service}, condition=condition)]
     )
 
 

@@ -8,7 +8,7 @@ import pulumi
 from pulumi_aws import iam, rds
 
 from lib.context import StackContext
-from lib.iam import policy_document, statement
+from lib.iam import assume_role_policy
 from lib.log_group import encrypted_log_group
 from lib.multi_env_ecs.security_groups import POSTGRES_PORT
 from lib.multi_env_ecs.tiers import ServiceTier
@@ -211,15 +211,8 @@ class AuroraDatabase(pulumi.ComponentResource):
         role = iam.Role(
             f"{name}-monitoring-role",
             name=ctx.namer.name("iam_role", "rds-monitoring"),
-            assume_role_policy=policy_document(
-                [
-                    statement(
-                        "AssumeFromRdsMonitoring",
-                        ["sts:AssumeRole"],
-                        principal={"Service": MONITORING_SERVICE},
-                        condition={"StringEquals": {"aws:SourceAccount": ctx.account_id}},
-                    )
-                ]
+            assume_role_policy=assume_role_policy(
+                MONITORING_SERVICE, source_account=ctx.account_id, sid="AssumeFromRdsMonitoring"
             ),
             tags=ctx.tags,
             opts=pulumi.ResourceOptions(parent=self),

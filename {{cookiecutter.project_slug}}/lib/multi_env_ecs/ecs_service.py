@@ -10,7 +10,7 @@ import pulumi
 from pulumi_aws import appautoscaling, ecs, iam
 
 from lib.context import StackContext
-from lib.iam import policy_document, statement
+from lib.iam import assume_role_policy, policy_document, statement
 from lib.log_group import encrypted_log_group
 from lib.multi_env_ecs.container_definition import (
     APP_CONTAINER,
@@ -208,15 +208,8 @@ class EcsService(pulumi.ComponentResource):
         role = iam.Role(
             f"{name}-role",
             name=ctx.namer.name("iam_role", purpose),
-            assume_role_policy=policy_document(
-                [
-                    statement(
-                        "AssumeFromEcsTasks",
-                        ["sts:AssumeRole"],
-                        principal={"Service": TASKS_SERVICE},
-                        condition={"StringEquals": {"aws:SourceAccount": ctx.account_id}},
-                    )
-                ]
+            assume_role_policy=assume_role_policy(
+                TASKS_SERVICE, source_account=ctx.account_id, sid="AssumeFromEcsTasks"
             ),
             tags=ctx.tags,
             opts=opts,

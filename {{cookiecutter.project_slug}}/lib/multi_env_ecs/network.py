@@ -8,7 +8,7 @@ import pulumi
 from pulumi_aws import ec2, iam
 
 from lib.context import StackContext
-from lib.iam import policy_document, statement
+from lib.iam import assume_role_policy, policy_document, statement
 from lib.log_group import encrypted_log_group
 from lib.multi_env_ecs.address_plan import subnet_plan
 from lib.multi_env_ecs.tiers import ServiceTier
@@ -215,15 +215,8 @@ class Network(pulumi.ComponentResource):
         role = iam.Role(
             f"{name}-flow-logs-role",
             name=ctx.namer.name("iam_role", "flow-logs"),
-            assume_role_policy=policy_document(
-                [
-                    statement(
-                        "AssumeFromFlowLogs",
-                        ["sts:AssumeRole"],
-                        principal={"Service": FLOW_LOGS_SERVICE},
-                        condition={"StringEquals": {"aws:SourceAccount": ctx.account_id}},
-                    )
-                ]
+            assume_role_policy=assume_role_policy(
+                FLOW_LOGS_SERVICE, source_account=ctx.account_id, sid="AssumeFromFlowLogs"
             ),
             tags=ctx.tags,
             opts=self._child,
