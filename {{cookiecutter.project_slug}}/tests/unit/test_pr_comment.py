@@ -19,8 +19,9 @@ REPOSITORY = "octo/service"
 # keeps each call's arguments (NUL-separated) and stdin in files numbered in call order.
 STAND_IN = """#!/usr/bin/env bash
 shopt -s nullglob
-made=("$GH_CALLS"/*.args)
-printf -v call '%s/%04d' "$GH_CALLS" "${#made[@]}"
+made=0
+for args in "$GH_CALLS"/*.args; do made=$((made + 1)); done
+printf -v call '%s/%04d' "$GH_CALLS" "$made"
 cat > "$call.stdin"
 printf '%s\\0' "$@" > "$call.args"
 if [ -n "${GH_FAIL:-}" ]; then
