@@ -54,7 +54,11 @@ def destroy(
     pulumi = bin_dir / "pulumi"
     pulumi.write_text(STAND_IN_PULUMI)
     pulumi.chmod(pulumi.stat().st_mode | stat.S_IEXEC)
-    (bin_dir / "python").symlink_to(sys.executable)
+    # This interpreter in its own environment: a symlink to a virtualenv's python, outside the
+    # virtualenv, starts the base interpreter with that one's site-packages (slower to start).
+    python = bin_dir / "python"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(python.stat().st_mode | stat.S_IEXEC)
     # Assets and archives (Lambda code) are not JSON; the guard never reads them.
     (tmp_path / "state.json").write_text(json.dumps(state, default=str))
     calls = tmp_path / "calls.txt"

@@ -8,7 +8,6 @@ JSON array per page, back to back), and the created or edited comment.
 import json
 import os
 import stat
-import sys
 
 import pytest
 
@@ -16,23 +15,29 @@ from scripts import pr_comment
 
 BOT = "github-actions[bot]"
 REPOSITORY = "octo/service"
-# The stand-in gh, run by this interpreter (PYTHON is replaced with its path).
-STAND_IN = """#!PYTHON
-import json, os, sys
-args = sys.argv[1:]
-stdin = sys.stdin.read()
-with open(os.environ["GH_CALLS"], "a", encoding="utf-8") as calls:
-    calls.write(json.dumps({"args": args, "stdin": stdin}) + "\\n")
-if os.environ.get("GH_FAIL"):
-    sys.stderr.write("HTTP 403: Resource not accessible by integration\\n")
-    sys.exit(int(os.environ["GH_FAIL"]))
-if args[:2] == ["api", "graphql"]:
-    print(os.environ["GH_LOGIN"])
-elif "--paginate" in args:
-    sys.stdout.write(open(os.environ["GH_LISTING"], encoding="utf-8").read())
-else:
-    print(json.dumps({"html_url": "https://github.com/" + args[3]}))
-""".replace("PYTHON", sys.executable, 1)
+# The stand-in gh: a shell script, as a Python one would start an interpreter on every call. It
+# keeps each call's arguments (NUL-separated) and stdin in files numbered in call order.
+STAND_IN = """#!/usr/bin/env bash
+shopt -s nullglob
+made=0
+for args in "$GH_CALLS"/*.args; do made=$((made + 1)); done
+printf -v call '%s/%04d' "$GH_CALLS" "$made"
+cat > "$call.stdin"
+printf '%s\\0' "$@" > "$call.args"
+if [ -n "${GH_FAIL:-}" ]; then
+  echo "HTTP 403: Resource not accessible by integration" >&2
+  exit "$GH_FAIL"
+fi
+paginate=false
+for arg in "$@"; do [ "$arg" = --paginate ] && paginate=true; done
+if [ "$1" = api ] && [ "$2" = graphql ]; then
+  echo "$GH_LOGIN"
+elif "$paginate"; then
+  cat "$GH_LISTING"
+else
+  printf '{"html_url": "https://github.com/%s"}\\n' "$4"
+fi
+"""
 
 
 def comment(comment_id: int, login: str, body: str) -> dict:
@@ -48,7 +53,8 @@ def gh(tmp_path, monkeypatch):
     executable = bin_dir / "gh"
     executable.write_text(STAND_IN)
     executable.chmod(executable.stat().st_mode | stat.S_IXUSR)
-    calls, listing = tmp_path / "calls.jsonl", tmp_path / "listing.json"
+    calls, listing = tmp_path / "calls", tmp_path / "listing.json"
+    calls.mkdir()
     listing.write_text("[]")
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("GH_CALLS", str(calls))
@@ -61,9 +67,13 @@ def gh(tmp_path, monkeypatch):
         listing.write_text("".join(json.dumps(page) for page in comments_by_page))
 
     def made() -> list[dict]:
-        if not calls.exists():  # gh was never called
-            return []
-        return [json.loads(line) for line in calls.read_text().splitlines()]
+        return [
+            {
+                "args": args.read_text(encoding="utf-8").split("\0")[:-1],
+                "stdin": args.with_suffix(".stdin").read_text(encoding="utf-8"),
+            }
+            for args in sorted(calls.glob("*.args"))
+        ]
 
     return pages, made
 
