@@ -56,7 +56,9 @@ def gh(tmp_path, monkeypatch):
     calls, listing = tmp_path / "calls", tmp_path / "listing.json"
     calls.mkdir()
     listing.write_text("[]")
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    # The stand-in runs on bash and cat: keep the system's default path when PATH is empty.
+    system_path = os.environ.get("PATH") or os.defpath
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{system_path}")
     monkeypatch.setenv("GH_CALLS", str(calls))
     monkeypatch.setenv("GH_LISTING", str(listing))
     monkeypatch.setenv("GH_LOGIN", BOT)
