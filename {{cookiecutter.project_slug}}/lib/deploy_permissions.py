@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lib.folder_files import shared_then_folders
 from lib.iam import statement
 
 LIB = Path(__file__).resolve().parent
@@ -102,8 +103,7 @@ def fill(value: Any, values: Mapping[str, str]) -> Any:
 
 def permission_files(lib: Path = LIB) -> list[Path]:
     """The shared file, then each folder's, by folder name."""
-    shared = lib / FILE_NAME
-    return [*([shared] if shared.is_file() else []), *sorted(lib.glob(f"*/{FILE_NAME}"))]
+    return shared_then_folders(lib / FILE_NAME, FILE_NAME, lib)
 
 
 def load(lib: Path = LIB) -> DeployPermissions:

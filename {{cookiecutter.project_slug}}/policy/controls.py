@@ -43,6 +43,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from lib.folder_files import shared_then_folders
 from policy.rules import RULE_NAMES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -94,8 +95,7 @@ class Control:
 
 def control_files(root: Path = PROJECT_ROOT) -> list[Path]:
     """The shared controls file, then each lib/ folder's, by folder name."""
-    shared = root / SHARED_FILE
-    return [*([shared] if shared.is_file() else []), *sorted(root.glob("lib/*/controls.toml"))]
+    return shared_then_folders(root / SHARED_FILE, "controls.toml", root / "lib")
 
 
 def load_controls(

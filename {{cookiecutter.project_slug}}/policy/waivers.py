@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from lib.folder_files import shared_then_folders
 from policy.model import Violation
 from policy.rules import RULE_NAMES
 
@@ -51,8 +52,7 @@ class Waiver:
 
 def waiver_files(root: Path = PROJECT_ROOT) -> list[Path]:
     """The shared waivers file, then each lib/ folder's, by folder name."""
-    shared = root / SHARED_FILE
-    return [*([shared] if shared.is_file() else []), *sorted(root.glob("lib/*/waivers.toml"))]
+    return shared_then_folders(root / SHARED_FILE, "waivers.toml", root / "lib")
 
 
 def load_waivers(
