@@ -92,18 +92,28 @@ def run_unit_suite(project: Path) -> float:
     return children_cpu_seconds() - cpu
 
 
-def generate(workdir: Path, answers: dict[str, str]) -> None:
+def cookiecutter_cli(template: Path, workdir: Path, answers: dict[str, str]) -> Path:
+    """Generate ``template`` with ``answers`` by the cookiecutter command, in a process of its
+    own (each template imports its own extensions and manifest module, which one process would
+    import only once); the project it made."""
     output = Path(tempfile.mkdtemp(dir=workdir))
     cli = Path(sys.executable).parent / "cookiecutter"
     pairs = [f"{key}={value}" for key, value in answers.items()]
     result = subprocess.run(
-        [str(cli), "--no-input", str(ROOT), "-o", str(output), *pairs],
+        [str(cli), "--no-input", str(template), "-o", str(output), *pairs],
         capture_output=True,
         text=True,
         check=False,
     )
     if result.returncode != 0:
-        sys.exit(f"generation failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        sys.exit(f"generating {template} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    (project,) = output.iterdir()
+    return project
+
+
+def generate(workdir: Path, answers: dict[str, str]) -> None:
+    """The whole generation, the project's unit-test run included."""
+    cookiecutter_cli(ROOT, workdir, answers)
 
 
 def summary(samples: list[float]) -> str:
@@ -132,21 +142,8 @@ def measure(
 
 
 def bake_from(template: Path, workdir: Path, answers: dict[str, str]) -> Path:
-    """Bake ``template`` without its test run, in a process of its own: each template imports
-    its own extensions and manifest module, which one process would import only once."""
-    output = Path(tempfile.mkdtemp(dir=workdir))
-    cli = Path(sys.executable).parent / "cookiecutter"
-    pairs = [f"{key}={value}" for key, value in {**answers, "run_unit_tests": "no"}.items()]
-    result = subprocess.run(
-        [str(cli), "--no-input", str(template), "-o", str(output), *pairs],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        sys.exit(f"baking {template} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-    (project,) = output.iterdir()
-    return project
+    """Bake ``template`` without its test run."""
+    return cookiecutter_cli(template, workdir, {**answers, "run_unit_tests": "no"})
 
 
 def template_at(revision: str, workdir: Path) -> Path:
