@@ -655,7 +655,9 @@ CASES = [
     (
         "prod-deletion-protection",
         [declared(USER_POOL, "users", env="prod", deletionProtection="INACTIVE")],
-        "can be deleted in prod (deletionProtection is off)",
+        # A user pool is protected by "ACTIVE", not True (Cognito's DeletionProtection).
+        "can be deleted in prod (deletionProtection is off) (rule prod-deletion-protection). "
+        'Fix: set deletion_protection="ACTIVE" in prod',
     ),
     (
         "prod-deletion-protection",
