@@ -8,13 +8,14 @@ For each variant (default answers) it reports the median and spread of RUNS runs
 and, with --matrix, the bake and unit-suite times of every combination in tests/matrix.py.
 
 With --against REV it compares each variant's unit suite with the one the template at git
-revision REV generates instead: both are baked once, then run in turns (the order alternating
-each round), so a machine that gets busier or quieter slows both alike. It reports the median
-wall time of each, the change, and the CPU time (user and system) the suite used, which other
-work on a shared machine disturbs less than wall time.
+revision REV generates instead (with --at REV2, the one revision REV2 generates, in place of
+this checkout's: what a change between two revisions cost): both are baked once, then run in
+turns (the order alternating each round), so a machine that gets busier or quieter slows both
+alike. It reports the median wall time of each, the change, and the CPU time (user and system)
+the suite used, which other work on a shared machine disturbs less than wall time.
 
 Run it with the dev environment: `python3 scripts/dev.py bench [--runs 5] [--matrix]
-[--against REV]`.
+[--against REV [--at REV2]]`.
 """
 
 from __future__ import annotations
@@ -161,10 +162,12 @@ def template_at(revision: str, workdir: Path) -> Path:
     return tree
 
 
-def compare(workdir: Path, revision: str, runs: int) -> None:
-    """Each variant's unit suite here and at ``revision``, run in alternating turns."""
-    templates = {"here": ROOT, revision: template_at(revision, workdir)}
-    print(f"unit suite, here against {revision}: median wall time, and CPU time\n")
+def compare(workdir: Path, revision: str, runs: int, at: str | None = None) -> None:
+    """Each variant's unit suite here (or at revision ``at``) and at ``revision``, run in
+    alternating turns."""
+    templates = {at or "here": template_at(at, workdir) if at else ROOT}
+    templates[revision] = template_at(revision, workdir)
+    print(f"unit suite, {at or 'here'} against {revision}: median wall time, and CPU time\n")
     for variant in VARIANTS:
         projects = {
             name: bake_from(template, workdir, {"stack_variant": variant})
@@ -198,12 +201,19 @@ def main() -> int:
         metavar="REV",
         help="instead, compare each unit suite with the one git revision REV generates",
     )
+    parser.add_argument(
+        "--at",
+        metavar="REV2",
+        help="with --against, compare what git revision REV2 generates instead of this checkout",
+    )
     args = parser.parse_args()
+    if args.at and not args.against:
+        parser.error("--at needs --against")
     workdir = Path(tempfile.mkdtemp(prefix="tap-bench-"))
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {args.runs} runs each\n")
     if args.against:
         try:
-            compare(workdir, args.against, args.runs)
+            compare(workdir, args.against, args.runs, args.at)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         return 0
