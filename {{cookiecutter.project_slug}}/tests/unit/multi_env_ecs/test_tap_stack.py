@@ -3,19 +3,16 @@ names at their limits."""
 
 import re
 
-import pulumi
 import pytest
 
-from lib.environment import ConfigurationError, tier_of
+from lib.environment import tier_of
 from lib.multi_env_ecs.database import cluster_identifier, instance_identifier
-from lib.multi_env_ecs.tap_stack import PR_DNS_NAME, TapStackArgs
+from lib.multi_env_ecs.tap_stack import PR_DNS_NAME
 from lib.multi_env_ecs.tiers import TIERS, tier_settings
 from lib.naming import NAME_RULES, PROVIDER_UNIQUE_SUFFIX_LENGTH, Namer, replacement_digest
 from lib.tagging import REQUIRED_TAG_KEYS
 from tests.unit.mocks import (
-    DEFAULT_REGION,
     STACK_REFERENCE,
-    RecordingMocks,
     accepts_tags,
 )
 from tests.unit.multi_env_ecs.fixtures import LONGEST_PROJECT
@@ -408,12 +405,3 @@ def test_destroy_runs_through_once_protection_is_lifted(tmp_path, unprotected_pr
     run, calls = destroy(tmp_path, exported_state(unprotected_prod_stack), "prod")
     assert run.returncode == 0, run.stderr
     assert calls[-1] == "destroy --yes --stack TapStackprod"
-
-
-def test_allow_destroy_must_be_true_or_false():
-    pulumi.runtime.set_all_config({"TapStack:allowDestroy": "yes"})
-    pulumi.runtime.set_mocks(
-        RecordingMocks(DEFAULT_REGION), project="TapStack", stack="prod", preview=False
-    )
-    with pytest.raises(ConfigurationError, match="config allowDestroy 'yes' must be true or false"):
-        TapStackArgs.from_config(environ={"ENVIRONMENT_SUFFIX": "prod"})

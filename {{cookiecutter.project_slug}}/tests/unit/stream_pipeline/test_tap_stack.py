@@ -9,7 +9,6 @@ from lib.config import PROJECT
 from lib.lambda_api.api_auth import OUTPUT_NAMES
 from lib.stream_pipeline.tiers import TIERS, tier_settings
 from lib.tiers import TierTableError
-from tests.unit.mocks import deploy_program
 from tests.unit.test_destroy_script import destroy, exported_state
 
 EXPECTED_OUTPUTS = (
@@ -192,8 +191,3 @@ def test_allow_destroy_lets_prod_empty_its_bucket_and_destroy_completely(
     run, calls = destroy(tmp_path, exported_state(destroyable_prod_stack), "prod")
     assert run.returncode == 0, run.stderr
     assert calls[-1] == "destroy --yes --stack TapStackprod"
-
-
-def test_allow_destroy_is_true_or_false():
-    with pytest.raises(SystemExit, match="error: config allowDestroy 'yes' must be true or false"):
-        deploy_program(stack="TapStackprod", config={"TapStack:allowDestroy": "yes"})
