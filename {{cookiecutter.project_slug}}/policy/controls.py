@@ -14,16 +14,19 @@ Each file holds only ``[[control]]`` tables, every field one line of text:
 ``title``
     The control's title, as Security Hub words it.
 ``status``
-    ``met`` or ``waived``.
-``how`` (met)
+    ``met``, ``met in prod`` (prod meets it and the other tiers waive it: Security Hub reports
+    the control failed on their stacks) or ``waived``.
+``how`` (met, met in prod)
     What meets it.
-``rule`` and/or ``test`` (met, at least one)
+``rule`` and/or ``test`` (met, met in prod: at least one)
     The policy-pack rule of policy/rules.py that enforces it, and the unit test that proves it,
-    as ``tests/unit/<folder>/test_x.py::test_y``.
-``waived_for`` (waived)
-    ``cost``, ``not-applicable`` (the design has nothing the control checks) or
-    ``team-decision`` (needs something the owners must decide).
-``reason`` (waived)
+    as ``tests/unit/<folder>/test_x.py::test_y``. A rule named ``prod-...`` checks prod alone,
+    so a control it enforces is met in prod only.
+``waived_for`` (waived; met in prod, for the other tiers)
+    ``cost``, ``not-applicable`` (the design has nothing the control checks, or needs the
+    opposite: a stack outside prod must be destroyable) or ``team-decision`` (needs something
+    the owners must decide).
+``reason`` (waived; met in prod, for the other tiers)
     Why, in one line.
 
 A control is stated once in what a project keeps, in the file of the code that declares what it
@@ -48,16 +51,23 @@ from policy.rules import RULE_NAMES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FILE = "policy/controls.toml"
-MET, WAIVED = "met", "waived"
+MET, MET_IN_PROD, WAIVED = "met", "met in prod", "waived"
 WAIVED_FOR = ("cost", "not-applicable", "team-decision")
 FIELDS = ("id", "title", "status", "how", "rule", "test", "waived_for", "reason")
 # What each status needs, and what it must leave out (a waived control names no rule that would
-# claim to enforce it; a met one gives no reason to skip it).
-REQUIRED = {MET: ("id", "title", "how"), WAIVED: ("id", "title", "waived_for", "reason")}
+# claim to enforce it; a met one gives no reason to skip it; one met in prod says both).
+REQUIRED = {
+    MET: ("id", "title", "how"),
+    MET_IN_PROD: ("id", "title", "how", "waived_for", "reason"),
+    WAIVED: ("id", "title", "waived_for", "reason"),
+}
 ALLOWED = {
     MET: ("id", "title", "status", "how", "rule", "test"),
+    MET_IN_PROD: FIELDS,
     WAIVED: (*REQUIRED[WAIVED], "status"),
 }
+# The prefix of the rules that check prod's resources alone (prod-deletion-protection).
+PROD_RULE_PREFIX = "prod-"
 # Security Hub's control ids: the service's name as Security Hub spells it, a dot, a number.
 CONTROL_ID = re.compile(r"[A-Z][A-Za-z0-9]*\.[1-9][0-9]*")
 TEST_ID = re.compile(r"tests/unit/(?:[a-z0-9_]+/)*test_[a-z0-9_]+\.py::test_[a-z0-9_]+")
@@ -69,7 +79,8 @@ class ControlError(ValueError):
 
 @dataclass(frozen=True)
 class Control:
-    """One FSBP control: met (how, and the rule or test that holds it) or waived (why)."""
+    """One FSBP control: met (how, and the rule or test that holds it), met in prod only (and
+    why the other tiers go without), or waived (why)."""
 
     id: str
     title: str
@@ -83,8 +94,8 @@ class Control:
 
     @property
     def met(self) -> bool:
-        """Whether the project meets the control (else it waives it)."""
-        return self.status == MET
+        """Whether the project meets the control, in every tier or in prod (else it waives it)."""
+        return self.status in (MET, MET_IN_PROD)
 
     @property
     def sort_key(self) -> tuple[str, int]:
@@ -148,7 +159,9 @@ def _control(entry: dict, where: str, source: str, rule_names: Sequence[str]) ->
         raise ControlError(f"{where}: every field must be one line, without '|'")
     status = entry.get("status", "")
     if status not in REQUIRED:
-        raise ControlError(f"{where} has status {status!r}: a control is {MET!r} or {WAIVED!r}")
+        raise ControlError(
+            f"{where} has status {status!r}: a control is {MET!r}, {MET_IN_PROD!r} or {WAIVED!r}"
+        )
     missing = [field for field in REQUIRED[status] if not entry.get(field, "").strip()]
     if missing:
         raise ControlError(f"{where} is {status} but lacks {missing}")
@@ -157,9 +170,9 @@ def _control(entry: dict, where: str, source: str, rule_names: Sequence[str]) ->
         raise ControlError(f"{where} is {status} and so holds no {extra}")
     if not CONTROL_ID.fullmatch(entry["id"]):
         raise ControlError(f"{where}: {entry['id']!r} is not a Security Hub control id (S3.5)")
-    if status == MET:
+    if status != WAIVED:
         _check_met(entry, where, rule_names)
-    elif entry["waived_for"] not in WAIVED_FOR:
+    if status != MET and entry["waived_for"] not in WAIVED_FOR:
         raise ControlError(
             f"{where} is waived for {entry['waived_for']!r}; say one of {list(WAIVED_FOR)}"
         )
@@ -170,11 +183,16 @@ def _check_met(entry: Mapping[str, str], where: str, rule_names: Sequence[str]) 
     rule, test = entry.get("rule", ""), entry.get("test", "")
     if not rule and not test:
         raise ControlError(
-            f"{where} is met but names neither the rule that enforces it nor the test that "
-            "proves it"
+            f"{where} is {entry['status']} but names neither the rule that enforces it nor the "
+            "test that proves it"
         )
     if rule and rule not in rule_names:
         raise ControlError(f"{where} names {rule!r}, which is no rule of policy/rules.py")
+    if rule.startswith(PROD_RULE_PREFIX) and entry["status"] == MET:
+        raise ControlError(
+            f"{where} is met by {rule!r}, which checks prod alone: state it {MET_IN_PROD!r}, "
+            "with waived_for and the reason the other tiers go without"
+        )
     if test and not TEST_ID.fullmatch(test):
         raise ControlError(
             f"{where} names the test {test!r}; name it tests/unit/<folder>/test_x.py::test_y"

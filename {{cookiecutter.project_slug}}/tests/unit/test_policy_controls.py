@@ -54,10 +54,14 @@ def test_a_control_met_by_a_test_names_a_test_that_exists(control):
 
 def readme_row(control: Control) -> str:
     """The control's row in the README's table, as the README's template renders it."""
-    status = "met" if control.met else f"waived: {control.waived_for}"
+    status, what = "met", control.how
+    if control.status == "met in prod":
+        status = f"met in prod; other tiers waived: {control.waived_for}"
+        what = f"{control.how}; other tiers: {control.reason}"
+    elif not control.met:
+        status, what = f"waived: {control.waived_for}", control.reason
     checked = [f"rule `{control.rule}`"] if control.rule else []
     checked += [f"`{control.test}`"] if control.test else []
-    what = control.how or control.reason
     return f"| `{control.id}` | {control.title} | {status} | {what} | {', '.join(checked)} |"
 
 
@@ -98,6 +102,9 @@ MET = '[[control]]\nid = "S3.5"\ntitle = "t"\nstatus = "met"\nhow = "h"\nrule = 
 WAIVED = (
     '[[control]]\nid = "S3.9"\ntitle = "t"\nstatus = "waived"\nwaived_for = "cost"\nreason = "r"\n'
 )
+PROD_ONLY = MET.replace('"met"', '"met in prod"').replace(
+    '"s3-tls-only"', '"prod-deletion-protection"'
+) + ('waived_for = "not-applicable"\nreason = "r"\n')
 
 
 @pytest.mark.parametrize(
@@ -118,6 +125,12 @@ WAIVED = (
         (WAIVED.replace('"cost"', '"later"'), "waived for 'later'; say one of"),
         (WAIVED.replace('reason = "r"\n', ""), "is waived but lacks ['reason']"),
         (WAIVED + 'rule = "s3-tls-only"\n', "is waived and so holds no ['rule']"),
+        (PROD_ONLY.replace('reason = "r"\n', ""), "is met in prod but lacks ['reason']"),
+        (PROD_ONLY.replace('"not-applicable"', '"later"'), "waived for 'later'; say one of"),
+        (
+            MET.replace('"s3-tls-only"', '"prod-deletion-protection"'),
+            "is met by 'prod-deletion-protection', which checks prod alone: state it 'met in prod'",
+        ),
     ],
 )
 def test_a_control_the_table_cannot_state_is_refused_naming_its_file(text, refusal):
@@ -142,3 +155,17 @@ def test_each_lib_folder_adds_its_controls_and_none_is_stated_twice(tmp_path):
 def test_controls_are_listed_in_security_hubs_order():
     controls = [Control(f"S3.{n}", "t", "met", how="h", test="t") for n in (10, 2, 9)]
     assert [c.id for c in sorted(controls, key=lambda c: c.sort_key)] == ["S3.2", "S3.9", "S3.10"]
+
+
+def test_a_control_met_in_prod_is_met_and_says_why_the_other_tiers_go_without():
+    (control,) = parse_controls(PROD_ONLY, "lib/x/controls.toml")
+    assert control.met
+    assert (control.waived_for, control.reason) == ("not-applicable", "r")
+    assert controls_by_rule([control]) == {"prod-deletion-protection": ("S3.5",)}
+
+
+@pytest.mark.parametrize("control", [c for c in CONTROLS if c.rule], ids=lambda c: c.id)
+def test_a_control_enforced_by_a_prod_rule_is_stated_met_in_prod(control):
+    # Security Hub checks every stack's resources; a rule that checks prod's alone cannot hold a
+    # control on dev, staging or pr.
+    assert control.rule.startswith("prod-") == (control.status == "met in prod"), control.id
