@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from lib.environment import tier_of
+
 # What associates a WAF web ACL with what it guards: the API rules (policy/rules.py) and the VPC
 # rules (policy/vpc_rules.py) both look for it, one for stages, one for load balancers.
 WEB_ACL_ASSOCIATIONS = {"aws:wafv2/webAclAssociation:WebAclAssociation"}
@@ -55,6 +57,11 @@ class Resource:
         """The tags the program gave the resource (empty when it gave none)."""
         return self.get("tags", {})
 
+    @property
+    def in_prod(self) -> bool:
+        """Whether the resource belongs to prod: the tier its Environment tag names."""
+        return is_prod(self.tags.get("Environment"))
+
     def document(self, prop: str) -> Mapping[str, Any] | None:
         """A property that holds a JSON policy document, parsed (None when it is not set)."""
         return parse_document(self.props.get(prop))
@@ -66,6 +73,21 @@ class Resource:
 
 # What a rule function yields for each problem it finds: the resource, the problem, the fix.
 Finding = tuple[Resource, str, str]
+
+
+def is_prod(environment: str | None) -> bool:
+    """Whether an Environment tag's value names a prod stack (its tier, lib/environment.py)."""
+    return bool(environment) and tier_of(str(environment)) == "prod"
+
+
+def behind_web_acl(resources: Sequence[Resource]) -> set[str]:
+    """The keys of the resources a WAF web ACL association guards (a stage, a load balancer)."""
+    return {
+        key
+        for association in resources
+        if association.type in WEB_ACL_ASSOCIATIONS
+        for key in association.linked("resourceArn")
+    }
 
 
 @dataclass(frozen=True)

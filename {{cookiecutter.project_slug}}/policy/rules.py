@@ -19,16 +19,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from lib.encryption import ACCOUNT_KEY_ACTIONS
-from lib.environment import tier_of
 from lib.naming import region_code
 from lib.tagging import REQUIRED_TAG_KEYS
 from policy.model import (
-    WEB_ACL_ASSOCIATIONS,
     Finding,
     Resource,
     Violation,
     accepts_tags,
     as_list,
+    behind_web_acl,
+    is_prod,
     parse_document,
     snake,
 )
@@ -649,14 +649,9 @@ def api_execution_logging(resources: Sequence[Resource]) -> Iterator[Finding]:
 
 def prod_api_stages_behind_waf(resources: Sequence[Resource]) -> Iterator[Finding]:
     """Every prod REST API stage is associated with a WAF web ACL."""
-    guarded = {
-        key
-        for resource in resources
-        if resource.type in WEB_ACL_ASSOCIATIONS
-        for key in resource.linked("resourceArn")
-    }
+    guarded = behind_web_acl(resources)
     for stage in _stages(resources):
-        if _is_prod(stage.tags.get("Environment")) and stage.key not in guarded:
+        if stage.in_prod and stage.key not in guarded:
             yield (
                 stage,
                 "serves prod without a WAF web ACL",
@@ -690,9 +685,7 @@ def prod_functions_reserve_concurrency(resource: Resource) -> Iterator[Finding]:
     """Prod functions keep concurrent executions of their own, which also cap them: a burst of
     another function cannot starve them, nor they the account. Outside prod the account may not
     allow a reservation (lib/tiers.py), so the rule asks it of prod alone."""
-    if resource.type != "aws:lambda/function:Function" or not _is_prod(
-        resource.tags.get("Environment")
-    ):
+    if resource.type != "aws:lambda/function:Function" or not resource.in_prod:
         return
     reserved = resource.get("reservedConcurrentExecutions", -1)
     if isinstance(reserved, bool) or float(reserved) < 1:
@@ -737,15 +730,11 @@ def _protects(value: Any) -> bool:
     return value is True or value == "ACTIVE"
 
 
-def _is_prod(environment: str | None) -> bool:
-    return bool(environment) and tier_of(str(environment)) == "prod"
-
-
 def prod_deletion_protection(resource: Resource) -> Iterator[Finding]:
     """Prod databases, load balancers and user pools refuse deletion (the Environment tag
     says prod)."""
     prop = DELETION_PROTECTION.get(resource.type)
-    if prop and _is_prod(resource.tags.get("Environment")) and not _protects(resource.get(prop)):
+    if prop and resource.in_prod and not _protects(resource.get(prop)):
         on = '"ACTIVE"' if resource.type == "aws:cognito/userPool:UserPool" else "True"
         yield (
             resource,
@@ -792,7 +781,7 @@ def nothing_retained_outside_prod(resources: Sequence[Resource]) -> Iterator[Fin
     kept, or left behind (a snapshot, a recoverable secret). The stack's tier is the one its
     Environment tags name."""
     environments = {r.tags.get("Environment") for r in resources} - {None, ""}
-    if environments and all(_is_prod(environment) for environment in environments):
+    if environments and all(is_prod(environment) for environment in environments):
         return
     fix = "turn it off outside prod: take it from the tier table, whose prod row alone keeps it"
     for resource in resources:

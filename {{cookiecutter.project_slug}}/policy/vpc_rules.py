@@ -10,16 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from lib.environment import tier_of
-from policy.model import WEB_ACL_ASSOCIATIONS, Finding, Resource, as_list
+from policy.model import Finding, Resource, as_list, behind_web_acl
 
 LOAD_BALANCERS = {"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"}
-
-
-def _in_prod(resource: Resource) -> bool:
-    """Whether ``resource`` belongs to prod: the tier its Environment tag names."""
-    environment = resource.tags.get("Environment")
-    return bool(environment) and tier_of(str(environment)) == "prod"
 
 
 VPCS = {"aws:ec2/vpc:Vpc"}
@@ -129,17 +122,12 @@ def load_balancer_rejects_malformed_requests(resource: Resource) -> Iterator[Fin
 def prod_load_balancer_waf(resources: Sequence[Resource]) -> Iterator[Finding]:
     """Every internet-facing application load balancer in prod is behind an AWS WAF web ACL
     (Security Hub ELB.16): a WebAclAssociation names it."""
-    guarded = {
-        balancer
-        for association in resources
-        if association.type in WEB_ACL_ASSOCIATIONS
-        for balancer in association.linked("resourceArn")
-    }
+    guarded = behind_web_acl(resources)
     for balancer in resources:
         if (
             _is_application_load_balancer(balancer)
             and balancer.get("internal") is not True
-            and _in_prod(balancer)
+            and balancer.in_prod
             and balancer.key not in guarded
         ):
             yield (
@@ -156,7 +144,7 @@ DATABASE_INSTANCES = {"aws:rds/clusterInstance:ClusterInstance", "aws:rds/instan
 def prod_database_monitoring(resource: Resource) -> Iterator[Finding]:
     """Prod database instances sample their operating system with Enhanced Monitoring, through
     a role RDS may assume (Security Hub RDS.6)."""
-    if resource.type not in DATABASE_INSTANCES or not _in_prod(resource):
+    if resource.type not in DATABASE_INSTANCES or not resource.in_prod:
         return
     if not resource.get("monitoringInterval") or not resource.get("monitoringRoleArn"):
         yield (
