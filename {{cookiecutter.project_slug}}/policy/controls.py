@@ -40,13 +40,12 @@ waived under its other branch (``lib/lambda_api/controls.toml`` does so for X-Ra
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lib.folder_files import shared_then_folders
+from lib.folder_files import check_text_fields, shared_then_folders, table_entries
 from policy.rules import RULE_NAMES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -136,24 +135,14 @@ def load_controls(
 
 def parse_controls(text: str, source: str, rule_names: Sequence[str] = RULE_NAMES) -> list[Control]:
     """The controls of one file's ``text``; ``source`` is the file, as messages name it."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ControlError(f"{source} is not valid TOML: {error}") from None
-    if set(data) - {"control"} or not isinstance(data.get("control", []), list):
-        raise ControlError(f"{source} must hold only [[control]] tables")
     return [
         _control(entry, f"{source}: control {entry.get('id') or number}", source, rule_names)
-        for number, entry in enumerate(data.get("control", []), 1)
+        for number, entry in enumerate(table_entries(text, source, "control", ControlError), 1)
     ]
 
 
 def _control(entry: dict, where: str, source: str, rule_names: Sequence[str]) -> Control:
-    unknown = sorted(set(entry) - set(FIELDS))
-    if unknown:
-        raise ControlError(f"{where} has unknown fields {unknown}; a control holds {list(FIELDS)}")
-    if not all(isinstance(value, str) for value in entry.values()):
-        raise ControlError(f"{where}: every field must be text")
+    check_text_fields(entry, where, "control", FIELDS, ControlError)
     # The README shows each field in one cell of a Markdown table.
     if any("\n" in value or "|" in value for value in entry.values()):
         raise ControlError(f"{where}: every field must be one line, without '|'")

@@ -9,13 +9,12 @@ logical ``name`` pattern where ``*`` is any text, or both), the ``reason`` and `
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from lib.folder_files import shared_then_folders
+from lib.folder_files import check_text_fields, shared_then_folders, table_entries
 from policy.model import Violation
 from policy.rules import RULE_NAMES
 
@@ -70,24 +69,14 @@ def load_waivers(
 
 def parse_waivers(text: str, source: str, rule_names: Sequence[str] = RULE_NAMES) -> list[Waiver]:
     """The waivers of one file's ``text``; ``source`` is the file, as messages name it."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise WaiverError(f"{source} is not valid TOML: {error}") from None
-    if set(data) - {"waiver"} or not isinstance(data.get("waiver", []), list):
-        raise WaiverError(f"{source} must hold only [[waiver]] tables")
     return [
         _waiver(entry, f"{source}: waiver {number}", source, rule_names)
-        for number, entry in enumerate(data.get("waiver", []), 1)
+        for number, entry in enumerate(table_entries(text, source, "waiver", WaiverError), 1)
     ]
 
 
 def _waiver(entry: dict, where: str, source: str, rule_names: Sequence[str]) -> Waiver:
-    unknown = sorted(set(entry) - set(FIELDS))
-    if unknown:
-        raise WaiverError(f"{where} has unknown fields {unknown}; a waiver holds {list(FIELDS)}")
-    if not all(isinstance(value, str) for value in entry.values()):
-        raise WaiverError(f"{where}: every field must be text")
+    check_text_fields(entry, where, "waiver", FIELDS, WaiverError)
     missing = [field for field in REQUIRED if not entry.get(field, "").strip()]
     if missing:
         raise WaiverError(f"{where} lacks {missing}: say which rule, why, and who decides")
