@@ -29,7 +29,7 @@ from pulumi_aws import iam
 from lib.context import StackContext
 from lib.deploy_permissions import DeployPermissions
 from lib.environment import STACK_PREFIX
-from lib.iam import policy_document, statement
+from lib.iam import policy_body, policy_document, statement
 from lib.state_backend import StateBackend
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
@@ -85,8 +85,7 @@ def trust_policy(provider_arn: pulumi.Input[str], claims: Sequence[str]) -> pulu
 
 def document_size(statements: Sequence[dict[str, Any]]) -> int:
     """How many characters IAM counts in a policy of ``statements`` (whitespace left out)."""
-    document = {"Version": "2012-10-17", "Statement": list(statements)}
-    return len(json.dumps(document, separators=(",", ":")))
+    return len(json.dumps(policy_body(statements), separators=(",", ":")))
 
 
 def split_into_policies(
@@ -204,7 +203,7 @@ class GitHubDeploy(pulumi.ComponentResource):
                 f"{name}-{number}",
                 name=ctx.namer.name("iam_policy", f"{purpose}-{number}"),
                 description=f"GitHub Actions deploys {ctx.namer.project} with this ({purpose})",
-                policy=json.dumps({"Version": "2012-10-17", "Statement": document}),
+                policy=json.dumps(policy_body(document)),
                 tags=ctx.tags,
                 opts=child,
             )

@@ -30,9 +30,14 @@ def statement(
     return result
 
 
+def policy_body(statements: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """A policy document of ``statements``, in IAM's current policy language version."""
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
 def policy_document(statements: Sequence[Mapping[str, Any]]) -> pulumi.Output[str]:
     """A policy document as JSON; statements may hold Outputs such as ARNs."""
-    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
+    return pulumi.Output.json_dumps(policy_body(statements))
 
 
 def assume_role_policy(
